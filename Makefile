@@ -1,0 +1,34 @@
+# Two commands: `make serve` and `make test`. Both set up .venv when needed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+ARGS   ?=
+PYTEST_ARGS ?=
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: serve test setup setup-test clean
+
+serve: $(VENV)/.installed ## set up, then start the workshop server on http://127.0.0.1:8866
+	$(BIN)/gecc-kit serve $(ARGS)
+
+test: $(VENV)/.installed-test ## set up with the test extras, then run the whole suite
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed
+setup-test: $(VENV)/.installed-test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall only when the dependencies change (the package itself is installed editable).
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+clean: ## remove generated files (keeps .venv and the answers in var/)
+	rm -rf build .pytest_cache .hypothesis

@@ -1,0 +1,89 @@
+"""The ``gecc-kit`` command: ``serve`` and ``validate``.
+
+Every sub-command calls the same package functions the notebooks use.
+Errors are one clear sentence on stderr and a non-zero exit, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+from .criteria import load_standard
+from .errors import CriteriaError, GeccError
+
+
+def _cmd_validate(args) -> int:
+    try:
+        standard = load_standard(args.file)
+    except CriteriaError as exc:
+        print(f"{args.file}: {len(exc.problems)} problem(s) to fix:", file=sys.stderr)
+        for p in exc.problems:
+            print(f"  - {p}", file=sys.stderr)
+        return 1
+    per_factor = Counter(c.factor for c in standard.criteria)
+    mandatory = sum(c.mandatory for c in standard.criteria)
+    print(f"{Path(args.file).name}: OK")
+    print(f"  {standard.title_th}")
+    if standard.fiscal_year:
+        print(f"  Fiscal year: {standard.fiscal_year}")
+    print(f"  Criteria: {len(standard.criteria)} ({mandatory} mandatory)")
+    for f in standard.factors:
+        print(f"    {f.number}. {f.id:<11} {f.name_th}: {per_factor[f.id]}")
+    levels = ", ".join(f"{lv.name_th} ({lv.name_en}) >= {lv.min_percent:g}%" for lv in standard.levels)
+    print(f"  Levels: {levels}")
+    if standard.illustrative:
+        print(f"  Note: {standard.notice_en}")
+    return 0
+
+
+def _cmd_serve(args) -> int:
+    from .server import ServerConfig, serve
+
+    config = ServerConfig(
+        host=args.host,
+        port=args.port,
+        store_url=args.store,
+        criteria=args.criteria,
+        workshop=args.workshop,
+    )
+    serve(config)  # replaces this process with Voilà
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gecc-kit",
+        description="GECC (ศูนย์ราชการสะดวก) workshop kit: serve the self-assessment, check criteria files.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="start the workshop server (Voilà) and print the link to share")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on; 0.0.0.0 for a room (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8866, help="port (default 8866)")
+    p.add_argument("--store", default=os.environ.get("GECC_STORE_URL"), help="SQLAlchemy URL of the store (default: SQLite var/gecc.sqlite)")
+    p.add_argument("--criteria", default=os.environ.get("GECC_CRITERIA"), help="criteria file, CSV or XLSX (default: the illustrative sample)")
+    p.add_argument("--workshop", default=None, help="workshop code to use or create (default: the latest, or a new one)")
+    p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser("validate", help="check a criteria file and list every problem")
+    p.add_argument("file", help="criteria file (.csv with its .levels.csv, or .xlsx)")
+    p.set_defaults(func=_cmd_validate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except GeccError as exc:
+        print(f"gecc-kit: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,164 @@
+"""The workshop server: Voilà on the notebooks folder, configured for a room.
+
+:func:`serve` prepares the store and the workshop, prints what a facilitator
+shares, then replaces its own process with Voilà (``python -m voila``), so
+Ctrl+C and signals reach Voilà directly. Kernels learn the store, the criteria
+and the workshop through environment variables (see :mod:`gecc_kit.session`).
+
+Only the notebooks folder is served; the store (``var/``), the criteria and
+any configuration live outside it, so no URL reaches them.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .criteria import Standard, load_standard, sample_criteria_path
+from .store import Store, Workshop, default_store_url
+
+__all__ = ["ServerConfig", "serve", "voila_argv", "kernel_environment", "KIT_ROOT", "NOTEBOOKS_DIR"]
+
+KIT_ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS_DIR = KIT_ROOT / "notebooks"
+FIRST_PAGE = "01-location.ipynb"
+
+# Kernels get an IPython profile without the history database: with many
+# kernels starting at once its SQLite file locks, and IPython prints
+# "database is locked" into participants' pages.
+_IPYTHON_CONFIG = "c.HistoryManager.enabled = False\n"
+
+
+@dataclass
+class ServerConfig:
+    """Everything ``gecc-kit serve`` was asked for."""
+
+    host: str = "127.0.0.1"
+    port: int = 8866
+    store_url: str | None = None
+    criteria: str | None = None
+    workshop: str | None = None
+    notebooks: Path = NOTEBOOKS_DIR
+    var_dir: Path = KIT_ROOT / "var"
+
+    @property
+    def public_host(self) -> str:
+        """The address participants type: the LAN address when serving on all interfaces."""
+        if self.host in ("0.0.0.0", "::", ""):
+            return lan_address()
+        return self.host
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.public_host}:{self.port}"
+
+
+def lan_address() -> str:
+    """This machine's address on the local network, as other devices reach it (best effort)."""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
+    except OSError:
+        addresses = set()
+    usable = sorted(a for a in addresses if not a.startswith("127."))
+    return usable[0] if usable else "127.0.0.1"
+
+
+def participant_url(config: ServerConfig, workshop: Workshop, page: str = FIRST_PAGE) -> str:
+    """The link to share in the room and in the Zoom chat."""
+    return f"{config.base_url}/voila/render/{page}?w={workshop.code}"
+
+
+def kernel_environment(config: ServerConfig, store_url: str, criteria: Path, workshop: Workshop) -> dict[str, str]:
+    """The environment Voilà (and so every kernel) runs with."""
+    ipython_dir = config.var_dir / "ipython"
+    profile = ipython_dir / "profile_default"
+    profile.mkdir(parents=True, exist_ok=True)
+    for name in ("ipython_config.py", "ipython_kernel_config.py"):
+        (profile / name).write_text(_IPYTHON_CONFIG, encoding="utf-8")
+    env = dict(os.environ)
+    env.update(
+        GECC_STORE_URL=store_url,
+        GECC_CRITERIA=str(criteria),
+        GECC_WORKSHOP=workshop.code,
+        GECC_PUBLIC_URL=config.base_url,
+        GECC_LOG_FILE=str(config.var_dir / "kernels.log"),
+        IPYTHONDIR=str(ipython_dir),
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def voila_argv(config: ServerConfig) -> list[str]:
+    """Voilà's command line for a workshop room (see ../shared/TECH-NOTES.md for why each)."""
+    return [
+        sys.executable,
+        "-m",
+        "voila",
+        str(config.notebooks),
+        "--no-browser",
+        f"--port={config.port}",
+        f"--Voila.ip={config.host}",
+        "--Voila.port_retries=0",  # a busy port is an error, not a silent other port
+        "--show_tracebacks=False",  # participants never see a traceback
+        "--strip_sources=True",
+        # Under a burst, late output was dropped and rare pages hung: wait longer, but not forever.
+        "--VoilaExecutor.iopub_timeout=60",
+        "--VoilaExecutor.timeout=120",
+        # Kernels starting together raced for TCP ports ("Address already in use").
+        "--KernelManager.transport=ipc",
+        # Only pictures next to the notebooks may be fetched; never data, config or the store.
+        "--VoilaConfiguration.file_allowlist=['.*[.](png|jpg|jpeg|gif|svg)']",
+        "--VoilaConfiguration.file_denylist=['(.*/)?[.].*', '.*[.](ipynb|py|sqlite|db|csv|xlsx|json|toml|yml|yaml|cfg|ini|log)']",
+    ]
+
+
+def prepare(config: ServerConfig) -> tuple[str, Path, Standard, Store, Workshop]:
+    """Check the criteria, open the store and pick the workshop, before anything is served."""
+    criteria = Path(config.criteria).resolve() if config.criteria else sample_criteria_path().resolve()
+    standard = load_standard(criteria)
+    if config.store_url:
+        store_url = config.store_url
+    elif os.environ.get("GECC_STORE_URL"):
+        store_url = default_store_url()
+    else:
+        from .store import sqlite_url
+
+        store_url = sqlite_url(config.var_dir / "gecc.sqlite")
+    store = Store(store_url)
+    if config.workshop:
+        workshop = store.ensure_workshop(config.workshop)
+    else:
+        workshop = store.latest_workshop() or store.ensure_workshop()
+    return store_url, criteria, standard, store, workshop
+
+
+def banner(config: ServerConfig, store: Store, criteria: Path, standard: Standard, workshop: Workshop) -> str:
+    """What the facilitator reads in the terminal."""
+    shown_store = store.engine.url.render_as_string(hide_password=True)
+    notice = "  (illustrative sample: not the official form)" if standard.illustrative else ""
+    return "\n".join(
+        [
+            "",
+            "gecc-kit workshop server / เซิร์ฟเวอร์การอบรม",
+            f"  Workshop code / รหัสการอบรม:   {workshop.code}",
+            f"  Share this link / ลิงก์สำหรับผู้เข้าร่วม:",
+            f"      {participant_url(config, workshop)}",
+            f"  Criteria / เกณฑ์:   {criteria}  ({len(standard.criteria)} criteria){notice}",
+            f"  Answers stored in / เก็บคำตอบที่:   {shown_store}",
+            "  Stop with Ctrl+C. Answers are saved as they are given; restarting keeps them.",
+            "",
+        ]
+    )
+
+
+def serve(config: ServerConfig) -> None:
+    """Prepare, print the banner, and become the Voilà server (does not return)."""
+    store_url, criteria, standard, store, workshop = prepare(config)
+    print(banner(config, store, criteria, standard, workshop), flush=True)
+    store.close()
+    env = kernel_environment(config, store_url, criteria, workshop)
+    argv = voila_argv(config)
+    os.chdir(config.notebooks)
+    os.execvpe(argv[0], argv, env)

@@ -1,0 +1,81 @@
+"""Who is on this page: the workshop code and participant token from the URL.
+
+A participant's page is ``.../01-location.ipynb?w=CODE&p=TOKEN``. Voilà puts
+the query string in the kernel's environment (``QUERY_STRING``); a preheated
+kernel learns it only when a request arrives, through
+``voila.utils.wait_for_request``, which is imported only then because importing
+Voilà costs a participant's kernel about 2 seconds.
+
+Everything a kernel needs from the server comes through environment
+variables that ``gecc-kit serve`` sets: ``GECC_STORE_URL``, ``GECC_CRITERIA``,
+``GECC_WORKSHOP`` (the default workshop code) and ``GECC_PUBLIC_URL``.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import parse_qs, urlencode
+
+from .criteria import Standard, load_standard
+from .store import Store
+
+log = logging.getLogger("gecc_kit")
+log.addHandler(logging.NullHandler())  # never print to a participant's page
+log.propagate = False
+if os.environ.get("GECC_LOG_FILE"):
+    _handler = logging.FileHandler(os.environ["GECC_LOG_FILE"], encoding="utf-8")
+    _handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(message)s"))
+    log.addHandler(_handler)
+    log.setLevel(logging.INFO)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the page's URL says: workshop code, participant token, and the page address."""
+
+    workshop_code: str
+    token: str
+    page_url: str  # the page without its query string, e.g. http://10.0.0.5:8866/voila/render/01-location.ipynb
+
+    def link(self, token: str | None = None, page: str | None = None) -> str:
+        """The URL of a page (this one by default) for this workshop and a token."""
+        base = self.page_url
+        if page:
+            base = base.rsplit("/", 1)[0] + "/" + page
+        query = {"w": self.workshop_code}
+        if token or self.token:
+            query["p"] = token or self.token
+        return f"{base}?{urlencode(query)}"
+
+
+def current_request() -> Request:
+    """Read the page's URL from the kernel's environment (see the module docstring)."""
+    if os.environ.get("VOILA_PREHEAT") == "True":
+        from voila.utils import wait_for_request  # only preheated kernels pay for this import
+
+        wait_for_request()
+    params = {k: v[0] for k, v in parse_qs(os.environ.get("QUERY_STRING", "")).items() if v}
+    code = (params.get("w") or os.environ.get("GECC_WORKSHOP", "")).strip()
+    token = (params.get("p") or "").strip()
+    host = os.environ.get("SERVER_NAME")
+    path = os.environ.get("SCRIPT_NAME", "")
+    if host and path:
+        port = os.environ.get("SERVER_PORT")
+        page_url = f"http://{host}{':' + port if port else ''}{path}"
+    else:
+        page_url = os.environ.get("GECC_PUBLIC_URL", "").rstrip("/") + (path or "")
+    return Request(code, token, page_url)
+
+
+@lru_cache(maxsize=4)
+def open_store(url: str | None = None) -> Store:
+    """One store per kernel and URL (``$GECC_STORE_URL`` by default)."""
+    return Store(url)
+
+
+@lru_cache(maxsize=4)
+def open_standard(path: str | None = None) -> Standard:
+    """The standard in use (``$GECC_CRITERIA`` or the sample), read once per kernel."""
+    return load_standard(path)

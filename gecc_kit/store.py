@@ -1,0 +1,366 @@
+"""The response store: workshops, participants and their answers.
+
+Built on SQLAlchemy Core. The embedded default is one SQLite file in WAL mode
+(``var/gecc.sqlite``); any SQLAlchemy URL works (``--store`` or
+``$GECC_STORE_URL``), e.g. ``postgresql+psycopg://user:pw@host/gecc``.
+
+Every answer is written the moment it changes (one upserted row per
+participant and criterion), so a closed tab or a dead kernel loses nothing.
+Writes to SQLite take the write lock up front (``BEGIN IMMEDIATE``) and wait
+for it (busy timeout), and a write that still finds the database locked is
+retried, so "database is locked" never reaches a participant.
+"""
+from __future__ import annotations
+
+import os
+import random
+import re
+import secrets
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    select,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from .errors import StoreError, UnknownParticipant, UnknownWorkshop
+from .scoring import Answer, Status
+
+__all__ = ["Store", "Workshop", "Participant", "default_store_url", "SCHEMA_VERSION"]
+
+SCHEMA_VERSION = 1
+_UNSET = object()
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed from a projector
+_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,31}$")
+
+metadata = MetaData()
+schema_info = Table("schema_info", metadata, Column("version", Integer, nullable=False))
+workshops = Table(
+    "workshops",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("title", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+participants = Table(
+    "participants",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workshop_id", Integer, ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("token", String(64), nullable=False, unique=True),
+    Column("display_name", Text, nullable=False, default=""),
+    Column("office", Text, nullable=False, default=""),
+    Column("table_label", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+answers = Table(
+    "answers",
+    metadata,
+    Column("participant_id", Integer, ForeignKey("participants.id", ondelete="CASCADE"), nullable=False),
+    Column("criterion_id", String(64), nullable=False),
+    Column("status", String(16), nullable=True),
+    Column("note", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("participant_id", "criterion_id"),
+)
+
+
+@dataclass(frozen=True)
+class Workshop:
+    id: int
+    code: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: int
+    workshop_code: str
+    token: str
+    display_name: str
+    office: str
+    table_label: str
+
+
+def default_store_url() -> str:
+    """``$GECC_STORE_URL``, else the SQLite file ``var/gecc.sqlite`` of the kit's folder."""
+    env = os.environ.get("GECC_STORE_URL")
+    if env:
+        return env
+    return sqlite_url(Path(__file__).resolve().parent.parent / "var" / "gecc.sqlite")
+
+
+def sqlite_url(path: str | os.PathLike) -> str:
+    """The SQLAlchemy URL of a SQLite file."""
+    return "sqlite:///" + str(Path(path).resolve())
+
+
+def normalize_code(code: str) -> str:
+    """A workshop code as stored: upper case, letters, digits and dashes."""
+    code = (code or "").strip().upper()
+    if not _CODE_RE.match(code):
+        raise UnknownWorkshop(f"'{code}' is not a workshop code: use 1 to 32 letters, digits or dashes.")
+    return code
+
+
+def new_code(length: int = 6) -> str:
+    """A random workshop code that is easy to read aloud."""
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(length))
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _is_locked(exc: DBAPIError) -> bool:
+    text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+class Store:
+    """Answers of every workshop, in one database.
+
+    Parameters
+    ----------
+    url
+        A SQLAlchemy URL; defaults to :func:`default_store_url`.
+    busy_timeout
+        Seconds a SQLite writer waits for the lock before the retry loop.
+    """
+
+    def __init__(self, url: str | None = None, busy_timeout: float = 30.0):
+        self.url = url or default_store_url()
+        try:
+            parsed = make_url(self.url)
+        except Exception as exc:
+            raise StoreError(f"'{self.url}' is not a database URL ({exc}).") from None
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        self._busy_timeout = busy_timeout
+        kwargs = {}
+        if self.is_sqlite:
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            kwargs["connect_args"] = {"timeout": busy_timeout}
+        try:
+            self.engine = create_engine(self.url, **kwargs)
+        except Exception as exc:
+            raise StoreError(f"cannot open the store {parsed.render_as_string(hide_password=True)}: {exc}") from None
+        if self.is_sqlite:
+            self._tune_sqlite()
+        self._create_schema()
+
+    # --- connection handling -------------------------------------------------------
+
+    def _tune_sqlite(self) -> None:
+        busy_ms = int(self._busy_timeout * 1000)
+
+        @event.listens_for(self.engine, "connect")
+        def _on_connect(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" event below emit BEGIN
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute(f"PRAGMA busy_timeout={busy_ms}")
+            cur.execute("PRAGMA synchronous=NORMAL")  # durable across a crashed process in WAL mode
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        @event.listens_for(self.engine, "begin")
+        def _on_begin(conn):
+            immediate = conn.get_execution_options().get("gecc_write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    @contextmanager
+    def _read(self):
+        with self.engine.connect() as conn:
+            with conn.begin():
+                yield conn
+
+    def _write(self, fn, *, attempts: int = 60):
+        """Run ``fn(conn)`` in a write transaction, retrying while the database is locked."""
+        delay = 0.01
+        for attempt in range(attempts):
+            try:
+                with self.engine.connect() as conn:
+                    conn = conn.execution_options(gecc_write=True)
+                    with conn.begin():
+                        return fn(conn)
+            except OperationalError as exc:
+                if not _is_locked(exc) or attempt == attempts - 1:
+                    raise StoreError(f"could not write to the store: {exc.orig}") from exc
+                time.sleep(delay * (1 + random.random()))
+                delay = min(delay * 2, 0.5)
+
+    def _create_schema(self) -> None:
+        def create(conn):
+            metadata.create_all(conn)
+            version = conn.execute(select(schema_info.c.version)).scalar()
+            if version is None:
+                conn.execute(schema_info.insert().values(version=SCHEMA_VERSION))
+            elif version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"the store was written by a newer gecc-kit (schema {version}, this one knows {SCHEMA_VERSION}); upgrade gecc-kit."
+                )
+
+        try:
+            self._write(create)
+        except (IntegrityError, DBAPIError) as exc:
+            # Another process created the tables between our check and our create.
+            if "exist" not in str(exc).lower():
+                raise StoreError(f"cannot prepare the store: {exc}") from exc
+            self._write(create)
+
+    def schema_version(self) -> int:
+        with self._read() as conn:
+            return conn.execute(select(schema_info.c.version)).scalar_one()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- workshops ------------------------------------------------------------------
+
+    def ensure_workshop(self, code: str | None = None, title: str = "") -> Workshop:
+        """The workshop with this code, created if new (a random code when None)."""
+        code = normalize_code(code) if code else new_code()
+
+        def upsert(conn):
+            row = conn.execute(select(workshops).where(workshops.c.code == code)).first()
+            if row is None:
+                conn.execute(workshops.insert().values(code=code, title=title, created_at=_now()))
+                row = conn.execute(select(workshops).where(workshops.c.code == code)).first()
+            return Workshop(row.id, row.code, row.title)
+
+        return self._write(upsert)
+
+    def latest_workshop(self) -> Workshop | None:
+        """The most recently created workshop, or None in an empty store."""
+        with self._read() as conn:
+            row = conn.execute(select(workshops).order_by(workshops.c.id.desc()).limit(1)).first()
+        return Workshop(row.id, row.code, row.title) if row else None
+
+    def workshop(self, code: str) -> Workshop:
+        """The workshop with this code (UnknownWorkshop if there is none)."""
+        code = normalize_code(code)
+        with self._read() as conn:
+            row = conn.execute(select(workshops).where(workshops.c.code == code)).first()
+        if row is None:
+            raise UnknownWorkshop(f"there is no workshop '{code}' in this store.")
+        return Workshop(row.id, row.code, row.title)
+
+    # --- participants ---------------------------------------------------------------
+
+    def join(self, workshop_code: str, display_name: str, office: str = "", table_label: str = "") -> Participant:
+        """Add a participant to a workshop and return it with a new unguessable token."""
+        ws = self.workshop(workshop_code)
+        token = secrets.token_urlsafe(16)
+        now = _now()
+
+        def insert(conn):
+            result = conn.execute(
+                participants.insert().values(
+                    workshop_id=ws.id,
+                    token=token,
+                    display_name=display_name,
+                    office=office,
+                    table_label=table_label,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            return result.inserted_primary_key[0]
+
+        pid = self._write(insert)
+        return Participant(pid, ws.code, token, display_name, office, table_label)
+
+    def participant(self, workshop_code: str, token: str) -> Participant:
+        """The participant with this token in this workshop (UnknownParticipant otherwise)."""
+        code = normalize_code(workshop_code)
+        query = (
+            select(participants, workshops.c.code)
+            .join(workshops, participants.c.workshop_id == workshops.c.id)
+            .where(participants.c.token == (token or ""), workshops.c.code == code)
+        )
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            raise UnknownParticipant("no participant with this link in this workshop.")
+        return Participant(row.id, row.code, row.token, row.display_name, row.office, row.table_label)
+
+    def participants(self, workshop_code: str) -> list[Participant]:
+        """Everyone who joined a workshop, in joining order."""
+        ws = self.workshop(workshop_code)
+        with self._read() as conn:
+            rows = conn.execute(
+                select(participants).where(participants.c.workshop_id == ws.id).order_by(participants.c.id)
+            ).all()
+        return [Participant(r.id, ws.code, r.token, r.display_name, r.office, r.table_label) for r in rows]
+
+    # --- answers --------------------------------------------------------------------
+
+    def save_answer(self, participant_id: int, criterion_id: str, *, status=_UNSET, note=_UNSET) -> None:
+        """Save one answer now: the status, the note, or both (the other is kept).
+
+        ``status`` is a :class:`Status`, its value, or None to clear it.
+        """
+        values: dict = {}
+        if status is not _UNSET:
+            values["status"] = Status(status).value if status is not None else None
+        if note is not _UNSET:
+            values["note"] = "" if note is None else str(note)
+        if not values:
+            return
+        now = _now()
+        insert = self._insert(answers).values(
+            participant_id=participant_id,
+            criterion_id=criterion_id,
+            status=values.get("status"),
+            note=values.get("note", ""),
+            created_at=now,
+            updated_at=now,
+        )
+        stmt = insert.on_conflict_do_update(
+            index_elements=[answers.c.participant_id, answers.c.criterion_id],
+            set_={**values, "updated_at": now},
+        )
+
+        def run(conn):
+            conn.execute(stmt)
+            conn.execute(participants.update().where(participants.c.id == participant_id).values(updated_at=now))
+
+        self._write(run)
+
+    def answers(self, participant_id: int) -> dict[str, Answer]:
+        """Every saved answer of one participant, keyed by criterion id."""
+        with self._read() as conn:
+            rows = conn.execute(select(answers).where(answers.c.participant_id == participant_id)).all()
+        return {
+            r.criterion_id: Answer(r.criterion_id, Status(r.status) if r.status else None, r.note or "") for r in rows
+        }
+
+    def _insert(self, table):
+        name = self.engine.dialect.name
+        if name == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        elif name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            raise StoreError(f"the store supports SQLite and PostgreSQL, not {name}.")
+        return insert(table)

@@ -109,8 +109,12 @@ def voila_argv(config: ServerConfig) -> list[str]:
         # Kernels starting together raced for TCP ports ("Address already in use").
         "--KernelManager.transport=ipc",
         # Only pictures next to the notebooks may be fetched; never data, config or the store.
-        "--VoilaConfiguration.file_allowlist=['.*[.](png|jpg|jpeg|gif|svg)']",
-        "--VoilaConfiguration.file_denylist=['(.*/)?[.].*', '.*[.](ipynb|py|sqlite|db|csv|xlsx|json|toml|yml|yaml|cfg|ini|log)']",
+        "--VoilaConfiguration.file_allowlist",
+        ".*[.](png|jpg|jpeg|gif|svg)",
+        "--VoilaConfiguration.file_denylist",
+        "(.*/)?[.].*",
+        "--VoilaConfiguration.file_denylist",
+        ".*[.](ipynb|py|sqlite|db|csv|xlsx|json|toml|yml|yaml|cfg|ini|log)",
     ]
 
 

@@ -1,0 +1,188 @@
+"""Criteria as data: does the sample load, and does every mistake a facilitator
+can make in the spreadsheet get one clear problem naming file, row and column?"""
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from gecc_kit import FACTORS, CriteriaError, load_standard
+from conftest import SAMPLE_CRITERIA, read_rows, write_rows
+
+
+def problems_of(path):
+    with pytest.raises(CriteriaError) as info:
+        load_standard(path)
+    return info.value.problems
+
+
+def edit_cell(path, row, column, value):
+    """Set one cell (row as a spreadsheet counts it, header = 1) of a CSV file."""
+    rows = read_rows(path)
+    rows[row - 1][rows[0].index(column)] = value
+    write_rows(path, rows)
+
+
+def test_sample_loads_with_four_factors_of_8_to_12_criteria():
+    """Does the shipped sample load, with every factor holding 8 to 12 criteria?"""
+    s = load_standard(SAMPLE_CRITERIA)
+    assert [f.id for f in s.factors] == ["location", "personnel", "service", "technology"]
+    for f in FACTORS:
+        assert 8 <= len(s.for_factor(f.id)) <= 12
+    assert s.illustrative and "ตัวอย่าง" in s.notice_th
+    assert s.fiscal_year == 2568
+    assert [lv.name_th for lv in s.levels] == ["ระดับพื้นฐาน", "ระดับก้าวหน้า", "ระดับเป็นเลิศ"]
+    assert all(c.title_th and c.title_en for c in s.criteria)
+    assert any(c.act_ref for c in s.criteria)
+
+
+def test_sample_is_utf8_with_bom_so_excel_keeps_thai():
+    """Does the sample start with a UTF-8 BOM, which Excel needs to show Thai?"""
+    assert SAMPLE_CRITERIA.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_file_without_bom_loads_too(sample_copy):
+    """Is a UTF-8 file without a BOM accepted as well?"""
+    write_rows(sample_copy, read_rows(sample_copy), encoding="utf-8")
+    assert len(load_standard(sample_copy).criteria) == 40
+
+
+def test_xlsx_workbook_is_accepted(tmp_path, sample_copy):
+    """Does an XLSX workbook with criteria, levels and meta sheets give the same standard?"""
+    book = openpyxl.Workbook()
+    book.active.title = "criteria"
+    for name, suffix in (("criteria", ".csv"), ("levels", ".levels.csv"), ("meta", ".meta.csv")):
+        sheet = book[name] if name in book.sheetnames else book.create_sheet(name)
+        for row in read_rows(sample_copy.with_name("criteria-2568" + suffix)):
+            sheet.append([float(v) if name == "criteria" and v.isdigit() else v for v in row])
+    path = tmp_path / "criteria.xlsx"
+    book.save(path)
+    from_xlsx, from_csv = load_standard(path), load_standard(sample_copy)
+    assert from_xlsx.criteria == from_csv.criteria
+    assert from_xlsx.levels == from_csv.levels
+    assert from_xlsx.title_th == from_csv.title_th
+
+
+def test_every_problem_is_reported_not_just_the_first(sample_copy):
+    """With several mistakes in different rows, are they all listed with row and column?"""
+    edit_cell(sample_copy, 2, "weight", "-1")
+    edit_cell(sample_copy, 5, "mandatory", "maybe")
+    edit_cell(sample_copy, 9, "title_th", "")
+    found = {(p.row, p.column) for p in problems_of(sample_copy)}
+    assert {(2, "weight"), (5, "mandatory"), (9, "title_th")} <= found
+    for p in problems_of(sample_copy):
+        assert p.file == "criteria-2568.csv"
+
+
+@pytest.mark.parametrize(
+    "row, column, value, words",
+    [
+        (3, "id", "L01", "duplicate id 'L01'"),
+        (3, "id", "", "id is empty"),
+        (4, "factor", "parking", "unknown factor 'parking'"),
+        (6, "title_th", "   ", "Thai text"),
+        (7, "weight", "heavy", "not a number"),
+        (7, "weight", "0", "positive number"),
+        (8, "mandatory", "perhaps", "not yes or no"),
+    ],
+)
+def test_bad_cell_names_file_row_and_column(sample_copy, row, column, value, words):
+    """Does each kind of bad cell give a problem at that row and column that says what to fix?"""
+    edit_cell(sample_copy, row, column, value)
+    problems = problems_of(sample_copy)
+    match = [p for p in problems if p.row == row and p.column == column]
+    assert match, problems
+    assert words in match[0].message
+    assert str(match[0]).startswith(f"criteria-2568.csv, row {row}, column '{column}'")
+
+
+def test_thai_factor_names_are_accepted(sample_copy):
+    """May the factor column say ด้านสถานที่ instead of location?"""
+    edit_cell(sample_copy, 2, "factor", "ด้านสถานที่")
+    assert load_standard(sample_copy).criterion("L01").factor == "location"
+
+
+def test_missing_and_unknown_columns(sample_copy):
+    """Are a missing required column and an unknown column both named?"""
+    rows = read_rows(sample_copy)
+    rows[0][rows[0].index("weight")] = "wieght"
+    write_rows(sample_copy, rows)
+    problems = problems_of(sample_copy)
+    assert any(p.column == "weight" and "missing" in p.message for p in problems)
+    assert any(p.column == "wieght" and "unknown column" in p.message for p in problems)
+
+
+def test_factor_with_no_criteria(sample_copy):
+    """Is a factor left without criteria reported?"""
+    rows = read_rows(sample_copy)
+    write_rows(sample_copy, [r for r in rows if not r[0].startswith("T")])
+    problems = problems_of(sample_copy)
+    assert any("technology" in p.message and "no criteria" in p.message for p in problems)
+
+
+def test_empty_file(sample_copy):
+    """Is an empty file reported as empty, not as a crash?"""
+    sample_copy.write_bytes(b"")
+    assert any("empty" in p.message for p in problems_of(sample_copy))
+
+
+def test_header_only_file(sample_copy):
+    """Is a file with a header but no rows reported?"""
+    write_rows(sample_copy, read_rows(sample_copy)[:1])
+    assert any("no criteria" in p.message for p in problems_of(sample_copy))
+
+
+def test_not_utf8(sample_copy):
+    """Is a file saved in a Thai legacy encoding (TIS-620) reported with how to fix it?"""
+    write_rows(sample_copy, read_rows(sample_copy), encoding="cp874")
+    problems = problems_of(sample_copy)
+    assert any("not UTF-8" in p.message and "CSV UTF-8" in p.message for p in problems)
+
+
+def test_not_csv_or_xlsx(tmp_path):
+    """Is a file of another type refused with a clear message?"""
+    path = tmp_path / "criteria.docx"
+    path.write_bytes(b"PK\x03\x04 not really")
+    assert "not a CSV or XLSX" in problems_of(path)[0].message
+
+
+def test_broken_xlsx(tmp_path):
+    """Is a damaged XLSX reported, not a traceback from openpyxl?"""
+    path = tmp_path / "criteria.xlsx"
+    path.write_bytes(b"this is not a zip file")
+    assert "not a readable XLSX" in problems_of(path)[0].message
+
+
+def test_missing_file(tmp_path):
+    assert "no such file" in problems_of(tmp_path / "nope.csv")[0].message
+
+
+@pytest.mark.parametrize(
+    "row, value, words",
+    [(2, "120", "outside 0 to 100"), (2, "-5", "outside 0 to 100"), (3, "50", "must go up"), (4, "x", "not a number")],
+)
+def test_bad_thresholds(sample_copy, row, value, words):
+    """Are thresholds outside 0..100 or out of order reported in the levels file?"""
+    levels = sample_copy.with_name("criteria-2568.levels.csv")
+    edit_cell(levels, row, "min_percent", value)
+    problems = problems_of(sample_copy)
+    match = [p for p in problems if p.file == levels.name and p.row == row and p.column == "min_percent"]
+    assert match and words in match[0].message, problems
+
+
+def test_missing_levels_file(sample_copy):
+    """Is a criteria CSV without its levels file reported, naming the file to add?"""
+    sample_copy.with_name("criteria-2568.levels.csv").unlink()
+    problems = problems_of(sample_copy)
+    assert problems[0].file == "criteria-2568.levels.csv" and "missing" in problems[0].message
+
+
+def test_meta_is_optional_and_defaults_to_illustrative(sample_copy):
+    """Without a meta file, does the standard still say it is illustrative?"""
+    sample_copy.with_name("criteria-2568.meta.csv").unlink()
+    assert load_standard(sample_copy).illustrative
+
+
+def test_unknown_meta_key(sample_copy):
+    meta = sample_copy.with_name("criteria-2568.meta.csv")
+    write_rows(meta, read_rows(meta) + [["colour", "blue"]])
+    assert any(p.column == "key" and "unknown key 'colour'" in p.message for p in problems_of(sample_copy))

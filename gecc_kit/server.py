@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .criteria import Standard, load_standard, sample_criteria_path
@@ -41,7 +41,7 @@ class ServerConfig:
     criteria: str | None = None
     workshop: str | None = None
     notebooks: Path = NOTEBOOKS_DIR
-    var_dir: Path = KIT_ROOT / "var"
+    var_dir: Path = field(default_factory=lambda: Path(os.environ.get("GECC_VAR_DIR") or KIT_ROOT / "var"))
 
     @property
     def public_host(self) -> str:

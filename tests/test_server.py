@@ -1,0 +1,246 @@
+"""The served app: `gecc-kit serve` driven in a real Chromium, as a participant
+would use it, and probed for what it must never hand out."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from gecc_kit import Status, load_standard, score
+from gecc_kit.store import Store
+from conftest import NOTEBOOKS, SAMPLE_CRITERIA
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PAGE = "/voila/render/01-location.ipynb"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+class Server:
+    def __init__(self, tmp: Path):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.var = tmp / "var"
+        self.store_path = self.var / "gecc.sqlite"
+        self.store_url = "sqlite:///" + str(self.store_path)
+        self.log = open(tmp / "server.log", "w+")
+        env = dict(os.environ, GECC_VAR_DIR=str(self.var))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gecc_kit.cli", "serve", "--port", str(self.port), "--store", self.store_url, "--workshop", "E2E"],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,  # its kernels go down with it
+        )
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            assert self.proc.poll() is None, self.output()
+            try:
+                if http_get(self.base + "/")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise AssertionError("server did not start:\n" + self.output())
+
+    def output(self) -> str:
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+    def stop(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    s = Server(tmp_path_factory.mktemp("served"))
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (see .ci/run)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="th-TH")
+    pg = context.new_page()
+    pg.dialogs = []
+    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+    yield pg
+    context.close()
+
+
+def status_button(page, cid: str, label: str):
+    return page.locator(f".gecc-status-{cid}").get_by_role("button", name=label, exact=True)
+
+
+def active_label(page, cid: str) -> str | None:
+    active = page.locator(f".gecc-status-{cid} button.mod-active")
+    return active.inner_text().strip() if active.count() else None
+
+
+def wait_until(fn, timeout=15.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = fn()
+        if value:
+            return value
+        time.sleep(0.2)
+    return fn()
+
+
+def test_banner_tells_the_facilitator_what_to_share(server):
+    out = server.output()
+    assert f"{server.base}{PAGE}?w=E2E" in out
+    assert "E2E" in out and server.store_url.split("///")[1] in out
+
+
+def test_answers_are_saved_and_restored_after_a_reload(server, page):
+    """Answer three criteria and write a note; reload; everything is back, and in the store."""
+    store = Store(server.store_url)
+    p = store.join("E2E", "ผู้เข้าร่วมทดสอบ")
+    page.goto(f"{server.base}{PAGE}?w=E2E&p={p.token}")
+    page.wait_for_selector(".gecc-status-L01", timeout=60_000)
+    assert "ผู้เข้าร่วมทดสอบ" in page.inner_text(".gecc-assessment")
+
+    status_button(page, "L01", "ผ่าน").click()
+    status_button(page, "L02", "ผ่านบางส่วน").click()
+    status_button(page, "L03", "ยังไม่ผ่าน").click()
+    page.fill(".gecc-note-L02 textarea", "ที่จอดรถคนพิการ 2 ช่อง อยู่ไกลทางเข้า")
+    expected = {"L01": Status.MET, "L02": Status.PARTIAL, "L03": Status.NOT_YET}
+    saved = wait_until(
+        lambda: (a := store.answers(p.id))
+        and {k: a[k].status for k in expected if k in a} == expected
+        and a["L02"].note == "ที่จอดรถคนพิการ 2 ช่อง อยู่ไกลทางเข้า"
+    )
+    assert saved, store.answers(p.id)
+
+    page.reload()
+    page.wait_for_selector(".gecc-status-L01", timeout=60_000)
+    assert active_label(page, "L01") == "ผ่าน"
+    assert active_label(page, "L02") == "ผ่านบางส่วน"
+    assert active_label(page, "L03") == "ยังไม่ผ่าน"
+    assert active_label(page, "L04") is None
+    assert page.input_value(".gecc-note-L02 textarea") == "ที่จอดรถคนพิการ 2 ช่อง อยู่ไกลทางเข้า"
+
+    # The score on screen is the kit's scoring of what the store holds.
+    standard = load_standard(SAMPLE_CRITERIA)
+    expected_score = score(standard, store.answers(p.id), "location")
+    shown = page.get_attribute(".gecc-score-percent", "data-percent")
+    assert float(shown) == pytest.approx(expected_score.percent, abs=0.05)
+    assert "L03" in page.inner_text(".gecc-gaps")
+    assert standard.notice_th in page.inner_text(".gecc-illustrative")
+    store.close()
+
+
+def test_joining_from_the_shared_link_gives_a_personal_link_that_resumes(server, page):
+    """Open the room's link, join with a hostile name, answer, reload: same person, same answer, no script ran."""
+    name = "<img src=x onerror=alert(1)>'; DROP TABLE answers;--"
+    page.goto(f"{server.base}{PAGE}?w=E2E")
+    page.wait_for_selector(".gecc-join-name input", timeout=60_000)
+    assert "เข้าร่วม" in page.inner_text(".gecc-join")
+    page.fill(".gecc-join-name input", name)
+    page.click(".gecc-join-button")
+    page.wait_for_selector(".gecc-personal-link", timeout=20_000)
+    assert wait_until(lambda: "p=" in page.url), page.url
+    link = page.inner_text(".gecc-personal-link")
+    assert link == page.url
+
+    status_button(page, "L05", "ผ่าน").click()
+    token = link.split("p=")[1]
+    store = Store(server.store_url)
+    p = store.participant("E2E", token)
+    assert p.display_name == name
+    assert wait_until(lambda: store.answers(p.id).get("L05", None) and store.answers(p.id)["L05"].status is Status.MET)
+
+    page.reload()
+    page.wait_for_selector(".gecc-status-L05", timeout=60_000)
+    assert active_label(page, "L05") == "ผ่าน"
+    assert name in page.inner_text(".gecc-participant-name")  # shown as text
+    assert page.locator(".gecc-assessment img").count() == 0  # never as HTML
+    assert page.dialogs == []
+    store.close()
+
+
+def test_an_unknown_token_gets_a_thai_message_and_a_way_to_join(server, page):
+    page.goto(f"{server.base}{PAGE}?w=E2E&p=not-a-real-token")
+    page.wait_for_selector(".gecc-join-name input", timeout=60_000)
+    text = page.inner_text(".gecc-join")
+    assert "ไม่พบผู้เข้าร่วม" in text
+    assert "Traceback" not in page.content()
+
+
+def test_store_criteria_and_sources_are_not_served(server):
+    """No URL hands out the store, the criteria file or a notebook's source."""
+    rel_store = os.path.relpath(server.store_path, NOTEBOOKS)
+    candidates = [
+        f"/voila/files/{rel_store}",
+        f"/voila/files/{rel_store}".replace("../", "..%2F"),
+        f"/voila/files/{server.store_path}",
+        "/voila/files/../var/gecc.sqlite",
+        "/voila/files/..%2Fvar%2Fgecc.sqlite",
+        "/voila/files/../data/samples/criteria-2568.csv",
+        "/voila/files/01-location.ipynb",
+        "/files/01-location.ipynb",
+        "/api/contents/01-location.ipynb",
+        "/voila/files/../gecc_kit/store.py",
+        "/static/../../var/gecc.sqlite",
+    ]
+    for path in candidates:
+        status, body = http_get(server.base + path)
+        assert status != 200, path
+        assert b"SQLite format 3" not in body and b"title_th" not in body and b"assessment_page" not in body, path
+        assert b"Traceback" not in body, path
+    # and the store really is there, holding answers
+    assert server.store_path.read_bytes()[:15] == b"SQLite format 3"
+
+
+def test_a_missing_page_shows_no_traceback(server):
+    status, body = http_get(server.base + "/voila/render/nope.ipynb")
+    assert status == 404
+    assert b"Traceback" not in body

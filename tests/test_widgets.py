@@ -1,0 +1,133 @@
+"""Widgets: does setting a control change the model and the store, and is
+typed text shown as text?"""
+from __future__ import annotations
+
+import pytest
+
+from gecc_kit import Status
+from gecc_kit.widgets import AssessmentApp, JoinForm, assessment_page
+from gecc_kit.session import Request, open_store
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def participant(store):
+    store.ensure_workshop("W1")
+    return store.join("W1", XSS)
+
+
+def test_status_click_saves_and_rescores(standard, store, participant):
+    app = AssessmentApp(standard, "location", store, participant)
+    assert app.result().percent == 0
+    app.status_widgets["L01"].value = "met"
+    app.status_widgets["L05"].value = "partial"
+    assert store.answers(participant.id)["L01"].status is Status.MET
+    assert store.answers(participant.id)["L05"].status is Status.PARTIAL
+    weights = {c.id: c.weight for c in standard.for_factor("location")}
+    expected = 100 * (weights["L01"] + weights["L05"] / 2) / sum(weights.values())
+    assert app.result().percent == pytest.approx(expected)
+    assert f"{expected:.1f}%" in app.score_html.value
+    assert "บันทึกแล้ว" in app.saved.value
+
+
+def test_note_is_saved_verbatim_as_typed(standard, store, participant):
+    app = AssessmentApp(standard, "location", store, participant)
+    app.note_widgets["L02"].value = XSS
+    assert store.answers(participant.id)["L02"].note == XSS
+
+
+def test_reopening_shows_saved_answers(standard, store, participant):
+    first = AssessmentApp(standard, "location", store, participant)
+    first.status_widgets["L03"].value = "not_yet"
+    first.note_widgets["L03"].value = "ทางลาดชันเกินไป"
+    again = AssessmentApp(standard, "location", store, participant)
+    assert again.status_widgets["L03"].value == "not_yet"
+    assert again.note_widgets["L03"].value == "ทางลาดชันเกินไป"
+    assert "L03" in again.gaps_html.value
+
+
+def test_name_is_escaped_in_the_page(standard, store, participant):
+    app = AssessmentApp(standard, "location", store, participant)
+    html = app.widget.children[0].value
+    assert XSS not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_every_control_has_a_gecc_class(standard, store, participant):
+    app = AssessmentApp(standard, "location", store, participant)
+    for cid, w in app.status_widgets.items():
+        assert {"gecc-status", f"gecc-status-{cid}"} <= set(w._dom_classes)
+    for cid, w in app.note_widgets.items():
+        assert {"gecc-note", f"gecc-note-{cid}"} <= set(w._dom_classes)
+
+
+def test_illustrative_notice_is_shown(standard, store, participant):
+    app = AssessmentApp(standard, "location", store, participant)
+    assert standard.notice_th in app.widget.children[0].value
+
+
+def test_a_failed_save_says_so_in_thai_and_keeps_the_answer_on_screen(standard, store, participant, monkeypatch):
+    app = AssessmentApp(standard, "location", store, participant)
+
+    def broken(*a, **k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "save_answer", broken)
+    app.status_widgets["L01"].value = "met"
+    assert "บันทึกไม่สำเร็จ" in app.saved.value and "disk full" not in app.saved.value
+    assert app.status_widgets["L01"].value == "met"
+
+
+def test_join_form_creates_participant_and_opens_the_assessment(standard, store):
+    store.ensure_workshop("W2")
+    request = Request("W2", "", "http://host:8866/voila/render/01-location.ipynb")
+    form = JoinForm(standard, "location", store, request, "join_welcome")
+    form.button.click()
+    assert form.participant is None and "กรุณากรอกชื่อ" in form.feedback.value
+    form.name.value = XSS
+    form.button.click()
+    p = form.participant
+    assert p.display_name == XSS
+    assert f"p={p.token}" in form.message.value and "w=W2" in form.message.value
+    form.app.status_widgets["L01"].value = "met"
+    assert store.answers(p.id)["L01"].status is Status.MET
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [("", "กรอกชื่อเพื่อเริ่ม"), ("p=unknown-token", "ไม่พบผู้เข้าร่วม"), ("w=NOWHERE", "ไม่พบรหัสการอบรม")],
+)
+def test_page_from_url(monkeypatch, store_url, query, expected):
+    """A missing or unknown token gets the join form; an unknown workshop a Thai message."""
+    monkeypatch.setenv("GECC_STORE_URL", store_url)
+    monkeypatch.setenv("GECC_WORKSHOP", "W3")
+    monkeypatch.setenv("QUERY_STRING", query)
+    open_store.cache_clear()
+    open_store().ensure_workshop("W3")
+    page = assessment_page("location")
+    if "w=" in query:
+        assert not isinstance(page, JoinForm) and expected in page.value
+    else:
+        assert isinstance(page, JoinForm) and expected in page.message.value
+
+
+def test_page_for_a_known_token(monkeypatch, store_url):
+    monkeypatch.setenv("GECC_STORE_URL", store_url)
+    open_store.cache_clear()
+    s = open_store()
+    s.ensure_workshop("W4")
+    p = s.join("W4", "ผู้ทดสอบ")
+    s.save_answer(p.id, "L04", status="met")
+    monkeypatch.setenv("QUERY_STRING", f"w=w4&p={p.token}")
+    page = assessment_page("location")
+    assert isinstance(page, AssessmentApp)
+    assert page.status_widgets["L04"].value == "met"
+
+
+def test_a_broken_store_gives_a_thai_message_not_a_traceback(monkeypatch, tmp_path):
+    monkeypatch.setenv("GECC_STORE_URL", "postgresql+nosuchdriver://x/y")
+    monkeypatch.setenv("QUERY_STRING", "w=W5&p=abc")
+    open_store.cache_clear()
+    page = assessment_page("location")
+    assert "ระบบขัดข้อง" in page.value

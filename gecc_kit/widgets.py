@@ -77,6 +77,7 @@ _CSS = """
 .gecc-criterion details { font-size: .92rem; color: #333; }
 .gecc-status { flex-wrap: wrap; max-width: 100%; }
 .gecc-status .widget-toggle-button { margin: .15rem .3rem .15rem 0; min-width: 6rem; height: auto; min-height: 2.2rem; }
+.gecc-status .widget-toggle-button.mod-active { background: #1f6feb; color: #fff; font-weight: 600; }
 .gecc-note textarea { min-height: 3rem; font-size: .95rem; }
 .gecc-note, .gecc-status, .gecc-join-name, .gecc-join-office { width: 100% !important; max-width: 100%; }
 .gecc-score-box { border: 2px solid #1f6feb; border-radius: .5rem; padding: .6rem .8rem; }

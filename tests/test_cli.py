@@ -1,0 +1,75 @@
+"""The gecc-kit command: what a facilitator reads in the terminal."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from gecc_kit.cli import main
+from gecc_kit.server import ServerConfig, banner, prepare, voila_argv
+from conftest import SAMPLE_CRITERIA, read_rows, write_rows
+
+
+def test_validate_prints_a_summary_and_exits_0(capsys):
+    assert main(["validate", str(SAMPLE_CRITERIA)]) == 0
+    out = capsys.readouterr().out
+    assert "criteria-2568.csv: OK" in out
+    assert "Criteria: 40" in out
+    assert "ด้านสถานที่: 10" in out
+    assert "ระดับพื้นฐาน" in out and "ระดับเป็นเลิศ" in out
+    assert "Illustrative" in out
+
+
+def test_validate_lists_every_problem_and_exits_non_zero(sample_copy, capsys):
+    rows = read_rows(sample_copy)
+    rows[1][rows[0].index("weight")] = "abc"
+    rows[3][rows[0].index("factor")] = "canteen"
+    write_rows(sample_copy, rows)
+    assert main(["validate", str(sample_copy)]) == 1
+    err = capsys.readouterr().err
+    assert "2 problem(s)" in err
+    assert "row 2, column 'weight'" in err
+    assert "row 4, column 'factor'" in err
+    assert "Traceback" not in err
+
+
+def test_validate_as_a_real_command_on_a_bad_file(tmp_path):
+    bad = tmp_path / "criteria.csv"
+    bad.write_bytes("id,factor\n".encode("cp874"))
+    result = subprocess.run([sys.executable, "-m", "gecc_kit.cli", "validate", str(bad)], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "criteria.csv" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_with_bad_criteria_refuses_to_start(sample_copy, tmp_path):
+    rows = read_rows(sample_copy)
+    rows[1][rows[0].index("weight")] = "-2"
+    write_rows(sample_copy, rows)
+    result = subprocess.run(
+        [sys.executable, "-m", "gecc_kit.cli", "serve", "--criteria", str(sample_copy), "--store", f"sqlite:///{tmp_path}/s.sqlite"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "row 2, column 'weight'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_reuses_the_latest_workshop_and_prints_the_link(tmp_path):
+    config = ServerConfig(port=9999, store_url=f"sqlite:///{tmp_path}/s.sqlite", var_dir=tmp_path)
+    _, criteria, standard, store, first = prepare(config)
+    _, _, _, _, again = prepare(config)
+    assert again.code == first.code
+    text = banner(config, store, criteria, standard, first)
+    assert f"http://127.0.0.1:9999/voila/render/01-location.ipynb?w={first.code}" in text
+    named = prepare(ServerConfig(store_url=config.store_url, workshop="moi-68", var_dir=tmp_path))[4]
+    assert named.code == "MOI-68"
+
+
+def test_lan_host_is_not_printed_as_0_0_0_0():
+    assert "0.0.0.0" not in ServerConfig(host="0.0.0.0").base_url
+
+
+def test_voila_runs_with_the_settings_that_survive_a_burst():
+    argv = voila_argv(ServerConfig(port=8123))
+    for setting in ("--VoilaExecutor.iopub_timeout=60", "--KernelManager.transport=ipc", "--show_tracebacks=False", "--port=8123"):
+        assert setting in argv

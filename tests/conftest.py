@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 from pathlib import Path
 
@@ -42,8 +43,39 @@ def store_url(tmp_path) -> str:
     return "sqlite:///" + str(tmp_path / "gecc.sqlite")
 
 
+POSTGRES_URL = os.environ.get("GECC_TEST_POSTGRES_URL")  # set by .ci/run, which starts PostgreSQL
+
+
+def _drop_all(url: str) -> None:
+    from sqlalchemy import create_engine
+
+    from gecc_kit.store import metadata
+
+    engine = create_engine(url)
+    metadata.drop_all(engine)
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, store_url):
+    """A fresh, empty store: the embedded SQLite file, and PostgreSQL where CI provides one."""
+    from gecc_kit.store import Store
+
+    if request.param == "postgresql":
+        if not POSTGRES_URL:
+            pytest.skip("GECC_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)")
+        _drop_all(POSTGRES_URL)
+        s = Store(POSTGRES_URL)
+    else:
+        s = Store(store_url)
+    yield s
+    s.close()
+    if request.param == "postgresql":
+        _drop_all(POSTGRES_URL)
+
+
 @pytest.fixture
-def store(store_url):
+def sqlite_store(store_url):
     from gecc_kit.store import Store
 
     s = Store(store_url)

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import sqlite3
+import time
 import traceback
 
 import pytest
 
 from gecc_kit import Status, StoreError, UnknownParticipant, UnknownWorkshop
 from gecc_kit.store import SCHEMA_VERSION, Store
+from conftest import POSTGRES_URL, _drop_all
 
 
-def test_sqlite_store_uses_wal_and_a_busy_timeout(store, tmp_path):
-    with store.engine.connect() as conn:
+def test_sqlite_store_uses_wal_and_a_busy_timeout(sqlite_store):
+    with sqlite_store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+    assert sqlite_store.schema_version() == SCHEMA_VERSION
+
+
+def test_schema_version_is_recorded(store):
     assert store.schema_version() == SCHEMA_VERSION
 
 
@@ -62,6 +68,7 @@ def test_status_and_note_are_upserted_separately(store):
         assert conn.exec_driver_sql("SELECT count(*) FROM answers").scalar() == 2
         created, updated = conn.exec_driver_sql("SELECT created_at, updated_at FROM answers WHERE criterion_id='L01'").one()
         assert updated >= created
+        assert updated > created  # three writes: the row was updated, not replaced
 
 
 def test_participant_text_is_stored_verbatim(store):
@@ -75,14 +82,14 @@ def test_participant_text_is_stored_verbatim(store):
     assert store.answers(p.id)["L01"].note == name
 
 
-def test_answers_survive_reopening_the_store(store_url):
-    s1 = Store(store_url)
-    s1.ensure_workshop("W")
-    p = s1.join("W", "x")
-    s1.save_answer(p.id, "S01", status="met", note="n")
-    s1.close()
-    s2 = Store(store_url)
-    assert s2.answers(s2.participant("W", p.token).id)["S01"].status is Status.MET
+def test_answers_survive_reopening_the_store(store):
+    store.ensure_workshop("W")
+    p = store.join("W", "x")
+    store.save_answer(p.id, "S01", status="met", note="n")
+    store.close()
+    again = Store(store.url)
+    assert again.answers(again.participant("W", p.token).id)["S01"].status is Status.MET
+    again.close()
 
 
 def test_a_bad_url_is_a_clear_store_error(tmp_path):
@@ -110,7 +117,7 @@ def _writer(url: str, token: str, barrier, errors) -> None:
     try:
         s = Store(url)  # each process opens (and races to prepare) the store itself
         p = s.participant("BURST", token)
-        barrier.wait()
+        barrier.wait(timeout=60)
         for i in range(WRITES_EACH):
             cid = f"C{i % CRITERIA:02d}"
             s.save_answer(p.id, cid, status=STATUSES[i % 4])
@@ -119,9 +126,22 @@ def _writer(url: str, token: str, barrier, errors) -> None:
         errors.put(traceback.format_exc())
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def shared_url(request, store_url):
+    if request.param == "sqlite":
+        yield store_url
+        return
+    if not POSTGRES_URL:
+        pytest.skip("GECC_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)")
+    _drop_all(POSTGRES_URL)
+    yield POSTGRES_URL
+    _drop_all(POSTGRES_URL)
+
+
 @pytest.mark.slow
-def test_twenty_writer_processes_lose_nothing(store_url):
-    """20 processes writing the same SQLite file at once: every write lands, none sees 'locked'."""
+def test_twenty_writer_processes_lose_nothing(shared_url):
+    """20 processes writing the same store at once: every write lands, none sees 'locked'."""
+    store_url = shared_url
     setup = Store(store_url)
     setup.ensure_workshop("BURST")
     people = [setup.join("BURST", f"writer {i}") for i in range(WRITERS)]
@@ -131,8 +151,13 @@ def test_twenty_writer_processes_lose_nothing(store_url):
     procs = [ctx.Process(target=_writer, args=(store_url, p.token, barrier, errors)) for p in people]
     for proc in procs:
         proc.start()
+    deadline = time.monotonic() + 180
     for proc in procs:
-        proc.join(120)
+        proc.join(max(0.1, deadline - time.monotonic()))
+    for proc in procs:
+        if proc.is_alive():  # never leave a writer behind
+            proc.kill()
+            proc.join()
     problems = []
     while not errors.empty():
         problems.append(errors.get())

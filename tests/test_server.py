@@ -244,3 +244,45 @@ def test_a_missing_page_shows_no_traceback(server):
     status, body = http_get(server.base + "/voila/render/nope.ipynb")
     assert status == 404
     assert b"Traceback" not in body
+
+
+def test_a_note_typed_just_before_the_tab_closes_is_kept(server, browser):
+    """Type a note and close the tab: the note is in the store, with no blur or save button.
+
+    Each keystroke is sent to the kernel as it is typed; the widget front end
+    holds back a keystroke until the previous one is acknowledged (a round trip of
+    tens of milliseconds here), so the tab is closed half a second after the last
+    key, about the quickest a person reaches the close button."""
+    store = Store(server.store_url)
+    p = store.join("E2E", "ปิดแท็บเร็ว")
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{server.base}{PAGE}?w=E2E&p={p.token}")
+    page.wait_for_selector(".gecc-note-L07 textarea", timeout=60_000)
+    status_button(page, "L07", "ผ่าน").click()
+    page.locator(".gecc-note-L07 textarea").press_sequentially("มีช่องพิเศษ", delay=20)
+    page.wait_for_timeout(500)
+    context.close()  # no blur, no "save" button: the keystrokes themselves were saved
+    assert wait_until(lambda: (a := store.answers(p.id).get("L07")) and a.note == "มีช่องพิเศษ" and a.status is Status.MET)
+    store.close()
+
+
+def test_answers_outlive_a_dead_kernel(server, page):
+    """Kill every kernel after answering: the same link shows the answers again."""
+    import psutil
+
+    store = Store(server.store_url)
+    p = store.join("E2E", "เคอร์เนลดับ")
+    page.goto(f"{server.base}{PAGE}?w=E2E&p={p.token}")
+    page.wait_for_selector(".gecc-status-L09", timeout=60_000)
+    status_button(page, "L09", "ไม่เกี่ยวข้อง").click()
+    assert wait_until(lambda: (a := store.answers(p.id).get("L09")) and a.status is Status.NA)
+    kernels = [c for c in psutil.Process(server.proc.pid).children(recursive=True) if "ipykernel" in " ".join(c.cmdline())]
+    assert kernels
+    for k in kernels:
+        k.kill()
+    psutil.wait_procs(kernels, timeout=10)
+    page.goto(f"{server.base}{PAGE}?w=E2E&p={p.token}")
+    page.wait_for_selector(".gecc-status-L09", timeout=60_000)
+    assert active_label(page, "L09") == "ไม่เกี่ยวข้อง"
+    store.close()

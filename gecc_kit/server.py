@@ -56,13 +56,23 @@ class ServerConfig:
 
 
 def lan_address() -> str:
-    """This machine's address on the local network, as other devices reach it (best effort)."""
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
-    except OSError:
-        addresses = set()
-    usable = sorted(a for a in addresses if not a.startswith("127."))
-    return usable[0] if usable else "127.0.0.1"
+    """This machine's IPv4 address on the local network, as other devices reach it.
+
+    Read from the network interfaces (no traffic is sent): the first interface
+    that is up and not loopback or a virtual bridge; 127.0.0.1 when there is none.
+    """
+    import psutil
+
+    stats = psutil.net_if_stats()
+    virtual = ("lo", "docker", "br-", "veth", "virbr", "vmnet", "vboxnet", "tun", "tap", "zt")
+    candidates = []
+    for name, addresses in psutil.net_if_addrs().items():
+        if name.startswith(virtual) or not (stats.get(name) and stats[name].isup):
+            continue
+        for a in addresses:
+            if a.family == socket.AF_INET and not a.address.startswith(("127.", "169.254.")):
+                candidates.append((not name.startswith(("en", "eth", "wl")), name, a.address))
+    return min(candidates)[2] if candidates else "127.0.0.1"
 
 
 def participant_url(config: ServerConfig, workshop: Workshop, page: str = FIRST_PAGE) -> str:

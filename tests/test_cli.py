@@ -69,6 +69,27 @@ def test_lan_host_is_not_printed_as_0_0_0_0():
     assert "0.0.0.0" not in ServerConfig(host="0.0.0.0").base_url
 
 
+def test_the_room_link_uses_the_wifi_or_ethernet_address(monkeypatch):
+    """With --host 0.0.0.0 the printed link names the LAN address, not loopback or a bridge."""
+    import socket
+    from types import SimpleNamespace as NS
+
+    import psutil
+
+    addrs = {
+        "lo": [NS(family=socket.AF_INET, address="127.0.0.1")],
+        "docker0": [NS(family=socket.AF_INET, address="172.17.0.1")],
+        "wlp2s0": [NS(family=socket.AF_INET6, address="fe80::1"), NS(family=socket.AF_INET, address="192.168.1.23")],
+        "enp0s31f6": [NS(family=socket.AF_INET, address="10.0.0.9")],
+    }
+    stats = {"lo": NS(isup=True), "docker0": NS(isup=True), "wlp2s0": NS(isup=True), "enp0s31f6": NS(isup=False)}
+    monkeypatch.setattr(psutil, "net_if_addrs", lambda: addrs)
+    monkeypatch.setattr(psutil, "net_if_stats", lambda: stats)
+    assert ServerConfig(host="0.0.0.0", port=8866).base_url == "http://192.168.1.23:8866"
+    stats["wlp2s0"] = NS(isup=False)
+    assert ServerConfig(host="0.0.0.0", port=8866).base_url == "http://127.0.0.1:8866"
+
+
 def test_voila_runs_with_the_settings_that_survive_a_burst():
     argv = voila_argv(ServerConfig(port=8123))
     for setting in ("--VoilaExecutor.iopub_timeout=60", "--KernelManager.transport=ipc", "--show_tracebacks=False", "--port=8123"):

@@ -46,7 +46,7 @@ def http_get(url: str) -> tuple[int, bytes]:
 
 
 class Server:
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, host: str = "127.0.0.1"):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.var = tmp / "var"
@@ -55,7 +55,7 @@ class Server:
         self.log = open(tmp / "server.log", "w+")
         env = dict(os.environ, GECC_VAR_DIR=str(self.var))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gecc_kit.cli", "serve", "--port", str(self.port), "--store", self.store_url, "--workshop", "E2E"],
+            [sys.executable, "-m", "gecc_kit.cli", "serve", "--host", host, "--port", str(self.port), "--store", self.store_url, "--workshop", "E2E"],
             stdout=self.log,
             stderr=subprocess.STDOUT,
             env=env,
@@ -286,3 +286,23 @@ def test_answers_outlive_a_dead_kernel(server, page):
     page.wait_for_selector(".gecc-status-L09", timeout=60_000)
     assert active_label(page, "L09") == "ไม่เกี่ยวข้อง"
     store.close()
+
+
+def test_a_room_server_answers_on_other_addresses(tmp_path, browser):
+    """With --host 0.0.0.0 a device reaching the machine by another address can answer.
+
+    127.0.0.2 stands in for the laptop's LAN address: another Host header, same machine."""
+    room = Server(tmp_path, host="0.0.0.0")
+    try:
+        store = Store(room.store_url)
+        p = store.join("E2E", "ผู้เข้าร่วมผ่าน Wi-Fi")
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"http://127.0.0.2:{room.port}{PAGE}?w=E2E&p={p.token}")
+        page.wait_for_selector(".gecc-status-L06", timeout=60_000)
+        status_button(page, "L06", "ผ่านบางส่วน").click()
+        assert wait_until(lambda: (a := store.answers(p.id).get("L06")) and a.status is Status.PARTIAL)
+        context.close()
+        store.close()
+    finally:
+        room.stop()

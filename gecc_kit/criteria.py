@@ -279,6 +279,17 @@ def _number(table: _Table, row: int, column: str, value: str, problems: list[Pro
     return number
 
 
+def _unique_id(table: _Table, row: int, value: str, seen: dict[str, int], problems: list[Problem], example: str) -> str:
+    """Check that an id is given and not used before (``seen`` maps id to its first row)."""
+    if not value:
+        problems.append(Problem(table.name, row, "id", f"the id is empty; give every row a short unique id such as {example}."))
+    elif value in seen:
+        problems.append(Problem(table.name, row, "id", f"duplicate id '{value}' (first used on row {seen[value]}); ids must be unique."))
+    else:
+        seen[value] = row
+    return value
+
+
 def _parse_criteria(table: _Table, problems: list[Problem]) -> list[Criterion]:
     if not _check_columns(table, CRITERIA_COLUMNS, problems):
         return []
@@ -286,13 +297,7 @@ def _parse_criteria(table: _Table, problems: list[Problem]) -> list[Criterion]:
     first_row: dict[str, int] = {}
     for row, v in table.rows:
         before = len(problems)
-        cid = v.get("id", "")
-        if not cid:
-            problems.append(Problem(table.name, row, "id", "the id is empty; give every criterion a short unique id such as L01."))
-        elif cid in first_row:
-            problems.append(Problem(table.name, row, "id", f"duplicate id '{cid}' (first used on row {first_row[cid]}); ids must be unique."))
-        else:
-            first_row[cid] = row
+        cid = _unique_id(table, row, v.get("id", ""), first_row, problems, "L01")
         try:
             fac = factor(v.get("factor", "")).id
         except KeyError:
@@ -346,13 +351,7 @@ def _parse_levels(table: _Table, problems: list[Problem]) -> list[Level]:
     previous: tuple[int, float] | None = None
     for row, v in table.rows:
         before = len(problems)
-        lid = v.get("id", "")
-        if not lid:
-            problems.append(Problem(table.name, row, "id", "the level id is empty; write a short id such as basic."))
-        elif lid in seen:
-            problems.append(Problem(table.name, row, "id", f"duplicate level id '{lid}' (first used on row {seen[lid]})."))
-        else:
-            seen[lid] = row
+        lid = _unique_id(table, row, v.get("id", ""), seen, problems, "basic")
         if not v.get("name_th"):
             problems.append(Problem(table.name, row, "name_th", "the Thai name of the level is empty."))
         pct = _number(table, row, "min_percent", v.get("min_percent", ""), problems)

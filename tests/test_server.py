@@ -124,6 +124,17 @@ def active_label(page, cid: str) -> str | None:
     return active.inner_text().strip() if active.count() else None
 
 
+def open_as(page, base: str, token: str, criterion: str) -> None:
+    """Open the location page with a participant's link and wait for a criterion's row."""
+    page.goto(f"{base}{PAGE}?w=E2E&p={token}")
+    page.wait_for_selector(f".gecc-criterion-{criterion}", timeout=60_000)
+
+
+def stored(store: Store, participant_id: int, criterion: str, status: Status, note: str | None = None) -> bool:
+    a = store.answers(participant_id).get(criterion)
+    return bool(a) and a.status is status and (note is None or a.note == note)
+
+
 def wait_until(fn, timeout=15.0):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -196,7 +207,7 @@ def test_joining_from_the_shared_link_gives_a_personal_link_that_resumes(server,
     store = Store(server.store_url)
     p = store.participant("E2E", token)
     assert p.display_name == name
-    assert wait_until(lambda: store.answers(p.id).get("L05", None) and store.answers(p.id)["L05"].status is Status.MET)
+    assert wait_until(lambda: stored(store, p.id, "L05", Status.MET))
 
     page.reload()
     page.wait_for_selector(".gecc-status-L05", timeout=60_000)
@@ -257,13 +268,12 @@ def test_a_note_typed_just_before_the_tab_closes_is_kept(server, browser):
     p = store.join("E2E", "ปิดแท็บเร็ว")
     context = browser.new_context()
     page = context.new_page()
-    page.goto(f"{server.base}{PAGE}?w=E2E&p={p.token}")
-    page.wait_for_selector(".gecc-note-L07 textarea", timeout=60_000)
+    open_as(page, server.base, p.token, "L07")
     status_button(page, "L07", "ผ่าน").click()
     page.locator(".gecc-note-L07 textarea").press_sequentially("มีช่องพิเศษ", delay=20)
     page.wait_for_timeout(500)
     context.close()  # no blur, no "save" button: the keystrokes themselves were saved
-    assert wait_until(lambda: (a := store.answers(p.id).get("L07")) and a.note == "มีช่องพิเศษ" and a.status is Status.MET)
+    assert wait_until(lambda: stored(store, p.id, "L07", Status.MET, "มีช่องพิเศษ"))
     store.close()
 
 
@@ -273,17 +283,15 @@ def test_answers_outlive_a_dead_kernel(server, page):
 
     store = Store(server.store_url)
     p = store.join("E2E", "เคอร์เนลดับ")
-    page.goto(f"{server.base}{PAGE}?w=E2E&p={p.token}")
-    page.wait_for_selector(".gecc-status-L09", timeout=60_000)
+    open_as(page, server.base, p.token, "L09")
     status_button(page, "L09", "ไม่เกี่ยวข้อง").click()
-    assert wait_until(lambda: (a := store.answers(p.id).get("L09")) and a.status is Status.NA)
+    assert wait_until(lambda: stored(store, p.id, "L09", Status.NA))
     kernels = [c for c in psutil.Process(server.proc.pid).children(recursive=True) if "ipykernel" in " ".join(c.cmdline())]
     assert kernels
     for k in kernels:
         k.kill()
     psutil.wait_procs(kernels, timeout=10)
-    page.goto(f"{server.base}{PAGE}?w=E2E&p={p.token}")
-    page.wait_for_selector(".gecc-status-L09", timeout=60_000)
+    open_as(page, server.base, p.token, "L09")
     assert active_label(page, "L09") == "ไม่เกี่ยวข้อง"
     store.close()
 
@@ -298,10 +306,9 @@ def test_a_room_server_answers_on_other_addresses(tmp_path, browser):
         p = store.join("E2E", "ผู้เข้าร่วมผ่าน Wi-Fi")
         context = browser.new_context()
         page = context.new_page()
-        page.goto(f"http://127.0.0.2:{room.port}{PAGE}?w=E2E&p={p.token}")
-        page.wait_for_selector(".gecc-status-L06", timeout=60_000)
+        open_as(page, f"http://127.0.0.2:{room.port}", p.token, "L06")
         status_button(page, "L06", "ผ่านบางส่วน").click()
-        assert wait_until(lambda: (a := store.answers(p.id).get("L06")) and a.status is Status.PARTIAL)
+        assert wait_until(lambda: stored(store, p.id, "L06", Status.PARTIAL))
         context.close()
         store.close()
     finally:

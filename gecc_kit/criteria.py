@@ -16,8 +16,10 @@ column. This module imports no widgets and no storage.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,7 +139,9 @@ def sample_criteria_path() -> Path:
 # --- reading tables -----------------------------------------------------------------
 
 _YES = {"yes", "y", "true", "1", "ใช่"}
-_NO = {"no", "n", "false", "0", "ไม่", "ไม่ใช่", ""}
+_NO = {"no", "n", "false", "0", "ไม่", "ไม่ใช่"}
+# Ids become CSS classes and URL parts: letters, digits, - and _ only.
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 
 CRITERIA_COLUMNS = {
     "id": True,
@@ -186,8 +190,21 @@ def _table_from_rows(name: str, raw: list[list], problems: list[Problem]) -> _Ta
     for number, values in enumerate(raw[1:], start=2):
         if not any(values):
             continue  # blank rows are allowed
+        for i, value in enumerate(values):
+            if value and (i >= len(header) or not header[i]):
+                problems.append(Problem(name, number, _column_letter(i), f"this cell ('{value[:40]}') has no column name in the header row; name the column or move the text."))
         rows.append((number, {h: (values[i] if i < len(values) else "") for i, h in enumerate(header) if h}))
     return _Table(name, header, rows)
+
+
+def _column_letter(index: int) -> str:
+    """Spreadsheet column letters for a 0-based index: 0 -> A, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
 
 
 def _read_csv(path: Path, problems: list[Problem]) -> _Table | None:
@@ -205,7 +222,7 @@ def _read_csv(path: Path, problems: list[Problem]) -> _Table | None:
         problems.append(Problem(name, None, None, "the file is not a CSV text file (it holds binary data). Save it as CSV UTF-8 or XLSX."))
         return None
     try:
-        raw = list(csv.reader(text.splitlines()))
+        raw = list(csv.reader(io.StringIO(text, newline="")))  # keeps line breaks inside quoted cells
     except csv.Error as exc:
         problems.append(Problem(name, None, None, f"the file is not valid CSV ({exc}). Save it again as CSV UTF-8."))
         return None
@@ -223,7 +240,7 @@ def _read_xlsx(path: Path, problems: list[Problem]) -> dict[str, _Table | None] 
     try:
         sheets = {}
         for sheet in book.worksheets:
-            raw = [list(r) for r in sheet.iter_rows(values_only=True)]
+            raw = [[_xlsx_value(cell) for cell in r] for r in sheet.iter_rows()]
             sheets[sheet.title.strip().lower()] = (sheet.title, raw)
     finally:
         book.close()
@@ -237,6 +254,14 @@ def _read_xlsx(path: Path, problems: list[Problem]) -> dict[str, _Table | None] 
             continue
         tables[key] = _table_from_rows(f"{path.name}, sheet '{title}'", raw, problems)
     return tables
+
+
+def _xlsx_value(cell):
+    """A cell's value as a person sees it: 60% is 60, not 0.6."""
+    value = getattr(cell, "value", None)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in (getattr(cell, "number_format", "") or ""):
+        return round(value * 100, 10)
+    return value
 
 
 def _check_columns(table: _Table, spec: dict[str, bool], problems: list[Problem]) -> bool:
@@ -258,31 +283,37 @@ def _check_columns(table: _Table, spec: dict[str, bool], problems: list[Problem]
     return ok
 
 
-def _yes_no(table: _Table, row: int, column: str, value: str, problems: list[Problem], default: bool) -> bool:
+def _yes_no(table: _Table, row: int, column: str, value: str, problems: list[Problem], default: bool | None) -> bool:
+    """yes/no (also y/n, true/false, 1/0, ใช่/ไม่); blank gives ``default``, or a problem when None."""
     v = value.strip().lower()
     if v in _YES:
         return True
     if v in _NO:
-        return default if v == "" else False
-    problems.append(Problem(table.name, row, column, f"'{value}' is not yes or no; write yes or no."))
-    return default
+        return False
+    if v == "" and default is not None:
+        return default
+    problems.append(Problem(table.name, row, column, f"'{value}' is not yes or no; write yes or no." if v else "this cell is empty; write yes or no."))
+    return bool(default)
 
 
 def _number(table: _Table, row: int, column: str, value: str, problems: list[Problem]) -> float | None:
     try:
-        number = float(value.replace(",", "")) if value else math.nan
+        number = float(value.removesuffix("%").strip()) if value else math.nan
     except ValueError:
         number = math.nan
     if math.isnan(number) or math.isinf(number):
-        problems.append(Problem(table.name, row, column, f"'{value}' is not a number; write a number such as 2 or 1.5."))
+        hint = " (use a dot for decimals: 1.5, not 1,5)" if "," in value else ""
+        problems.append(Problem(table.name, row, column, f"'{value}' is not a number{hint}; write a number such as 2 or 1.5."))
         return None
     return number
 
 
 def _unique_id(table: _Table, row: int, value: str, seen: dict[str, int], problems: list[Problem], example: str) -> str:
-    """Check that an id is given and not used before (``seen`` maps id to its first row)."""
+    """Check that an id is given, well formed and not used before (``seen`` maps id to its first row)."""
     if not value:
         problems.append(Problem(table.name, row, "id", f"the id is empty; give every row a short unique id such as {example}."))
+    elif not _ID_RE.match(value):
+        problems.append(Problem(table.name, row, "id", f"the id '{value[:40]}' may use only letters, digits, - and _ (up to 32), e.g. {example} or 1-1 instead of 1.1."))
     elif value in seen:
         problems.append(Problem(table.name, row, "id", f"duplicate id '{value}' (first used on row {seen[value]}); ids must be unique."))
     else:
@@ -309,7 +340,7 @@ def _parse_criteria(table: _Table, problems: list[Problem]) -> list[Criterion]:
         weight = _number(table, row, "weight", v.get("weight", ""), problems)
         if weight is not None and weight <= 0:
             problems.append(Problem(table.name, row, "weight", f"the weight must be a positive number, not {v.get('weight')}."))
-        mandatory = _yes_no(table, row, "mandatory", v.get("mandatory", ""), problems, default=False)
+        mandatory = _yes_no(table, row, "mandatory", v.get("mandatory", ""), problems, default=None)
         if len(problems) == before:
             criteria.append(
                 Criterion(
@@ -366,6 +397,8 @@ def _parse_levels(table: _Table, problems: list[Problem]) -> list[Level]:
             levels.append(Level(lid, v["name_th"], v.get("name_en", ""), pct, all_mandatory))
     if not table.rows:
         problems.append(Problem(table.name, None, None, "the levels file has a header but no levels; add at least one."))
+    elif levels and all(lv.min_percent <= 1 for lv in levels) and any(lv.min_percent > 0 for lv in levels):
+        problems.append(Problem(table.name, None, "min_percent", "the thresholds look like fractions (0.6); write them as percents (60)."))
     return levels
 
 

@@ -82,6 +82,11 @@ class Score:
     gaps: tuple[Gap, ...]
 
     @property
+    def applicable(self) -> bool:
+        """False when every criterion in scope is not applicable: there is nothing to score."""
+        return self.applicable_weight > 0
+
+    @property
     def answered(self) -> int:
         return sum(n for k, n in self.counts.items() if k != "unanswered")
 
@@ -127,10 +132,9 @@ def score(standard: Standard, answers: Mapping[str, Answer | Status | str | None
             gaps.append((order, Gap(c, status)))
             if c.mandatory:
                 mandatory_unmet.append(c)
-    percent = 100.0 * earned / applicable if applicable else 0.0
-    percent = min(100.0, max(0.0, percent))
+    percent = 100.0 * (earned / applicable) if applicable else 0.0  # the ratio first: x/x is exactly 1
     level = None
-    for lv in standard.levels:  # ascending thresholds
+    for lv in standard.levels if applicable else ():  # ascending thresholds
         if percent + 1e-9 >= lv.min_percent and not (lv.all_mandatory and mandatory_unmet):
             level = lv
     gaps.sort(key=lambda og: (not og[1].criterion.mandatory, -og[1].criterion.weight, og[0]))

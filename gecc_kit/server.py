@@ -40,7 +40,7 @@ class ServerConfig:
     store_url: str | None = None
     criteria: str | None = None
     workshop: str | None = None
-    notebooks: Path = NOTEBOOKS_DIR
+    notebooks: Path = NOTEBOOKS_DIR  # the only folder the server serves
     var_dir: Path = field(default_factory=lambda: Path(os.environ.get("GECC_VAR_DIR") or KIT_ROOT / "var"))
 
     @property
@@ -118,6 +118,10 @@ def voila_argv(config: ServerConfig) -> list[str]:
         "--VoilaExecutor.timeout=120",
         # Kernels starting together raced for TCP ports ("Address already in use").
         "--KernelManager.transport=ipc",
+        # A kernel whose tab is gone is shut down after 5 idle minutes. Nothing is lost: every
+        # answer is already in the store, and the same link builds the page again.
+        "--MappingKernelManager.cull_idle_timeout=300",
+        "--MappingKernelManager.cull_interval=60",
         # Only pictures next to the notebooks may be fetched; never data, config or the store.
         "--VoilaConfiguration.file_allowlist",
         ".*[.](png|jpg|jpeg|gif|svg)",
@@ -141,6 +145,7 @@ def prepare(config: ServerConfig) -> tuple[str, Path, Standard, Store, Workshop]
 
         store_url = sqlite_url(config.var_dir / "gecc.sqlite")
     store = Store(store_url)
+    store_url = store.url  # absolute: kernels run in another folder
     if config.workshop:
         workshop = store.ensure_workshop(config.workshop)
     else:

@@ -148,22 +148,29 @@ class Store:
     """
 
     def __init__(self, url: str | None = None, busy_timeout: float = 30.0):
-        self.url = url or default_store_url()
+        url = url or default_store_url()
         try:
-            parsed = make_url(self.url)
-        except Exception as exc:
-            raise StoreError(f"'{self.url}' is not a database URL ({exc}).") from None
+            parsed = make_url(url)
+        except Exception:
+            raise StoreError("the store URL is not a database URL (e.g. sqlite:////path/gecc.sqlite or postgresql+psycopg://...).") from None
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self._busy_timeout = busy_timeout
         kwargs = {}
         if self.is_sqlite:
             if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                # A relative path would mean another file in every kernel (they run in notebooks/).
+                path = Path(parsed.database).resolve()
+                path.parent.mkdir(parents=True, exist_ok=True)
+                parsed = parsed.set(database=str(path))
             kwargs["connect_args"] = {"timeout": busy_timeout}
+        else:
+            # One connection per kernel is plenty; sixty kernels must not exhaust the server.
+            kwargs.update(pool_size=1, max_overflow=2, pool_pre_ping=True)
+        self.url = parsed.render_as_string(hide_password=False)
         try:
-            self.engine = create_engine(self.url, **kwargs)
+            self.engine = create_engine(parsed, **kwargs)
         except Exception as exc:
-            raise StoreError(f"cannot open the store {parsed.render_as_string(hide_password=True)}: {exc}") from None
+            raise StoreError(f"cannot open the store {parsed.render_as_string(hide_password=True)}: {type(exc).__name__}") from None
         if self.is_sqlite:
             self._tune_sqlite()
         self._create_schema()
@@ -248,7 +255,10 @@ class Store:
                 row = conn.execute(select(workshops).where(workshops.c.code == code)).first()
             return Workshop(row.id, row.code, row.title)
 
-        return self._write(upsert)
+        try:
+            return self._write(upsert)
+        except IntegrityError:  # another process created it a moment ago
+            return self.workshop(code)
 
     def latest_workshop(self) -> Workshop | None:
         """The most recently created workshop, or None in an empty store."""

@@ -186,3 +186,58 @@ def test_unknown_meta_key(sample_copy):
     meta = sample_copy.with_name("criteria-2568.meta.csv")
     write_rows(meta, read_rows(meta) + [["colour", "blue"]])
     assert any(p.column == "key" and "unknown key 'colour'" in p.message for p in problems_of(sample_copy))
+
+
+@pytest.mark.parametrize(
+    "row, column, value, words",
+    [
+        (2, "mandatory", "", "empty; write yes or no"),
+        (3, "weight", "1,5", "use a dot for decimals"),
+        (4, "id", "1.1", "only letters, digits, - and _"),
+        (5, "id", "L 05", "only letters, digits, - and _"),
+        (6, "id", "X" * 40, "up to 32"),
+    ],
+)
+def test_values_that_would_be_misread_are_refused(sample_copy, row, column, value, words):
+    """Blank yes/no, a decimal comma, an id that cannot be a CSS class: refused, not guessed."""
+    edit_cell(sample_copy, row, column, value)
+    match = [p for p in problems_of(sample_copy) if p.row == row and p.column == column]
+    assert match and words in match[0].message
+
+
+def test_line_breaks_inside_a_cell_are_kept(sample_copy):
+    """Excel's Alt+Enter inside a cell survives loading."""
+    edit_cell(sample_copy, 2, "guidance_th", "บรรทัดแรก\nบรรทัดที่สอง")
+    assert load_standard(sample_copy).criterion("L01").guidance_th == "บรรทัดแรก\nบรรทัดที่สอง"
+
+
+def test_text_outside_the_named_columns_is_reported(sample_copy):
+    rows = read_rows(sample_copy)
+    rows[4].append("หมายเหตุหลงคอลัมน์")
+    write_rows(sample_copy, rows)
+    match = [p for p in problems_of(sample_copy) if p.row == 5]
+    assert match and match[0].column == "J" and "no column name" in match[0].message
+
+
+def test_thresholds_written_as_fractions_are_refused(sample_copy):
+    levels = sample_copy.with_name("criteria-2568.levels.csv")
+    for row, value in ((2, "0.6"), (3, "0.75"), (4, "0.9")):
+        edit_cell(levels, row, "min_percent", value)
+    assert any("fractions" in p.message for p in problems_of(sample_copy))
+
+
+def test_xlsx_thresholds_formatted_as_percent_mean_percent(tmp_path, sample_copy):
+    """60% typed in Excel is stored as 0.6 with a % format: it must mean 60, not 0.6."""
+    book = openpyxl.Workbook()
+    crit = book.active
+    crit.title = "criteria"
+    for row in read_rows(sample_copy):
+        crit.append(row)
+    levels = book.create_sheet("levels")
+    levels.append(["id", "name_th", "min_percent"])
+    for i, (lid, name, pct) in enumerate((("basic", "ระดับพื้นฐาน", 0.6), ("top", "ระดับเป็นเลิศ", 0.9)), start=2):
+        levels.append([lid, name, pct])
+        levels.cell(row=i, column=3).number_format = "0%"
+    path = tmp_path / "percent.xlsx"
+    book.save(path)
+    assert [lv.min_percent for lv in load_standard(path).levels] == [60, 90]

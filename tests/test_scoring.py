@@ -2,11 +2,12 @@
 criteria, gaps in the order a unit should work on them."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gecc_kit import Status, load_standard, score, score_all
-from gecc_kit.criteria import Criterion, Level, Standard
+from gecc_kit.criteria import FACTORS, Criterion, Level, Standard
 from conftest import SAMPLE_CRITERIA
 
 STANDARD = load_standard(SAMPLE_CRITERIA)
@@ -36,7 +37,7 @@ def test_percent_is_earned_over_applicable_weight_with_partial_as_half():
 
 def test_unanswered_counts_as_not_yet_met():
     s = score(small_standard(), {"A": "met"}, "location")
-    assert s.percent == 100 * 2 / 7
+    assert s.percent == pytest.approx(100 * 2 / 7)
     assert s.counts["unanswered"] == 3
 
 
@@ -73,46 +74,93 @@ def test_unknown_ids_in_answers_are_ignored():
     assert score(STANDARD, {"ZZZ": "met"}).percent == 0
 
 
-statuses = st.sampled_from([None, *Status])
-answer_sets = st.dictionaries(st.sampled_from(IDS), statuses)
-factors = st.sampled_from([None, "location", "personnel", "service", "technology"])
+def test_nothing_applicable_reaches_no_level():
+    """A factor answered all 'not applicable' has nothing to score: no level, even a 0% one."""
+    std = Standard(criteria=small_standard().criteria, levels=(Level("zero", "ศูนย์", "Zero", 0, False),))
+    s = score(std, {c: "na" for c in "ABCD"}, "location")
+    assert not s.applicable and s.level is None
 
 
-@settings(max_examples=300, deadline=None)
-@given(answer_sets, factors)
-def test_percent_stays_within_0_and_100(answers, factor):
-    s = score(STANDARD, answers, factor)
+# --- properties, over generated standards as well as the sample -----------------------
+
+FACTOR_IDS = [f.id for f in FACTORS]
+
+
+@st.composite
+def standards(draw):
+    """Any valid standard: 4 to 24 criteria over the four factors, 1 to 4 levels from 0 to 100."""
+    n = draw(st.integers(4, 24))
+    criteria = tuple(
+        Criterion(
+            f"C{i}",
+            FACTOR_IDS[i] if i < 4 else draw(st.sampled_from(FACTOR_IDS)),
+            "เกณฑ์",
+            mandatory=draw(st.booleans()),
+            weight=draw(st.floats(0.01, 100, allow_nan=False, allow_infinity=False)),
+        )
+        for i in range(n)
+    )
+    thresholds = sorted(draw(st.sets(st.integers(0, 100), min_size=1, max_size=4)))
+    levels = tuple(Level(f"l{j}", "ระดับ", "Level", float(t), draw(st.booleans())) for j, t in enumerate(thresholds))
+    return Standard(criteria=criteria, levels=levels)
+
+
+@st.composite
+def cases(draw):
+    """A standard (generated, or the sample), answers to it, and a scope."""
+    standard = draw(st.one_of(st.just(STANDARD), standards()))
+    ids = [c.id for c in standard.criteria]
+    answers = draw(st.dictionaries(st.sampled_from(ids), st.sampled_from([None, *Status])))
+    factor = draw(st.sampled_from([None, *FACTOR_IDS]))
+    return standard, answers, factor, ids
+
+
+def level_rank(standard, level):
+    return [None, *standard.levels].index(level)
+
+
+@settings(max_examples=400, deadline=None)
+@given(cases())
+def test_percent_stays_within_0_and_100(case):
+    standard, answers, factor, _ = case
+    s = score(standard, answers, factor)
+    assert 0 <= s.earned <= s.applicable_weight
     assert 0 <= s.percent <= 100
-    assert s.total == len(STANDARD.criteria if factor is None else STANDARD.for_factor(factor))
+    assert s.total == len(standard.criteria if factor is None else standard.for_factor(factor))
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.dictionaries(st.sampled_from(IDS), st.just(Status.NA)), factors)
-def test_all_met_gives_the_top_level(na_answers, factor):
+@settings(max_examples=300, deadline=None)
+@given(cases(), st.data())
+def test_all_met_gives_the_top_level(case, data):
     """All applicable criteria met reaches the top level, whatever is marked not applicable."""
-    answers = {cid: Status.MET for cid in IDS} | na_answers
-    criteria = STANDARD.criteria if factor is None else STANDARD.for_factor(factor)
-    if all(answers[c.id] is Status.NA for c in criteria):
-        return  # nothing applicable: no score to speak of
-    assert score(STANDARD, answers, factor).level == STANDARD.levels[-1]
+    standard, _, factor, ids = case
+    na = data.draw(st.sets(st.sampled_from(ids)))
+    answers = {cid: (Status.NA if cid in na else Status.MET) for cid in ids}
+    s = score(standard, answers, factor)
+    if s.applicable:
+        assert s.percent == 100
+        assert s.level == standard.levels[-1]
 
 
-@settings(max_examples=300, deadline=None)
-@given(answer_sets, st.sampled_from(IDS), factors)
-def test_not_applicable_items_do_not_count(answers, cid, factor):
+@settings(max_examples=400, deadline=None)
+@given(cases(), st.data())
+def test_not_applicable_items_do_not_count(case, data):
     """Marking an item not applicable is the same as removing it from the standard."""
-    answers = dict(answers)
-    answers[cid] = Status.NA
-    reduced = Standard(criteria=tuple(c for c in STANDARD.criteria if c.id != cid), levels=STANDARD.levels)
-    a, b = score(STANDARD, answers, factor), score(reduced, answers, factor)
-    assert (a.percent, a.level, [g.criterion.id for g in a.gaps]) == (b.percent, b.level, [g.criterion.id for g in b.gaps])
+    standard, answers, factor, ids = case
+    cid = data.draw(st.sampled_from(ids))
+    answers = {**answers, cid: Status.NA}
+    reduced = Standard(criteria=tuple(c for c in standard.criteria if c.id != cid), levels=standard.levels)
+    a, b = score(standard, answers, factor), score(reduced, answers, factor)
+    assert a.percent == pytest.approx(b.percent)
+    assert (a.level, [g.criterion.id for g in a.gaps]) == (b.level, [g.criterion.id for g in b.gaps])
 
 
-@settings(max_examples=300, deadline=None)
-@given(answer_sets, st.sampled_from(IDS), factors)
-def test_adding_a_met_answer_never_lowers_the_score(answers, cid, factor):
-    before = score(STANDARD, answers, factor)
-    after = score(STANDARD, {**answers, cid: Status.MET}, factor)
+@settings(max_examples=400, deadline=None)
+@given(cases(), st.data())
+def test_adding_a_met_answer_never_lowers_the_score(case, data):
+    standard, answers, factor, ids = case
+    cid = data.draw(st.sampled_from(ids))
+    before = score(standard, answers, factor)
+    after = score(standard, {**answers, cid: Status.MET}, factor)
     assert after.percent >= before.percent - 1e-9
-    order = [None, *STANDARD.levels]
-    assert order.index(after.level) >= order.index(before.level)
+    assert level_rank(standard, after.level) >= level_rank(standard, before.level)

@@ -59,9 +59,13 @@ def current_request() -> Request:
     params = {k: v[0] for k, v in parse_qs(os.environ.get("QUERY_STRING", "")).items() if v}
     code = (params.get("w") or os.environ.get("GECC_WORKSHOP", "")).strip()
     token = (params.get("p") or "").strip()
+    # The page as the browser asked for it (scheme, host and path), without the query string.
+    request_url = os.environ.get("VOILA_REQUEST_URL", "").split("?", 1)[0]
     host = os.environ.get("SERVER_NAME")
     path = os.environ.get("SCRIPT_NAME", "")
-    if host and path:
+    if request_url:
+        page_url = request_url
+    elif host and path:  # a preheated kernel learns the request piece by piece
         port = os.environ.get("SERVER_PORT")
         page_url = f"http://{host}{':' + port if port else ''}{path}"
     else:

@@ -36,13 +36,15 @@ LABELS = {
     "note_placeholder": ("บันทึกหลักฐานหรือข้อสังเกต (บันทึกอัตโนมัติ)", "Evidence or remarks (saved automatically)"),
     "score_title": ("คะแนนด้านนี้ (ตัวอย่าง)", "Score for this factor (illustrative)"),
     "level": ("ระดับที่ได้", "Level reached"),
-    "no_level": ("ยังไม่ถึงระดับพื้นฐาน", "Below the basic level"),
+    "no_level": ("ยังไม่ถึง{first}", "Below {first}"),
+    "nothing_applicable": ("ทุกข้อไม่เกี่ยวข้อง จึงไม่มีคะแนนด้านนี้", "Every criterion is not applicable: nothing to score"),
     "mandatory_unmet": ("ข้อจำเป็นที่ยังไม่ผ่าน", "Mandatory criteria not yet met"),
     "unanswered": ("ยังไม่ได้ตอบ", "Unanswered"),
     "gaps_title": ("สิ่งที่ควรปรับปรุง (เรียงตามความสำคัญ)", "Gaps to close (most important first)"),
-    "no_gaps": ("ยังไม่มีข้อที่ตอบว่ายังไม่ผ่าน", "No gaps among the answers so far"),
+    "no_gaps": ("ยังไม่มีข้อที่ตอบว่ายังไม่ผ่านหรือผ่านบางส่วน", "No criterion answered 'not yet' or 'partly met' so far"),
     "saved": ("บันทึกแล้ว", "Saved"),
-    "save_failed": ("บันทึกไม่สำเร็จ กรุณาเลือกคำตอบอีกครั้ง หากยังไม่ได้ให้แจ้งวิทยากร", "Not saved: please answer again, and tell the facilitator if it persists"),
+    "save_failed": ("บันทึกไม่สำเร็จ คำตอบบนจอกลับเป็นค่าที่บันทึกไว้ล่าสุด กรุณาตอบข้อนั้นอีกครั้ง หากยังไม่ได้ให้แจ้งวิทยากร", "Not saved: the screen shows the last saved answer again; please answer once more, and tell the facilitator if it persists"),
+    "note_failed": ("บันทึกข้อความไม่สำเร็จ ข้อความยังอยู่บนจอ ระบบจะลองบันทึกอีกครั้งเมื่อพิมพ์ต่อ", "Note not saved yet: it stays on screen and is saved again as you type"),
     "hello": ("สวัสดี", "Hello"),
     "join_title": ("เข้าร่วมการฝึกประเมินตนเอง", "Join the practice self-assessment"),
     "join_welcome": ("กรอกชื่อเพื่อเริ่มทำแบบประเมิน ระบบจะสร้างลิงก์ส่วนตัวให้ท่านกลับมาทำต่อได้ทุกเมื่อ", "Enter your name to start; you get a personal link to come back to at any time."),
@@ -51,11 +53,15 @@ LABELS = {
     "join_office": ("หน่วยงาน", "Office"),
     "join_button": ("เริ่มทำแบบประเมิน", "Start"),
     "join_need_name": ("กรุณากรอกชื่อที่แสดงก่อน", "Please enter a display name first"),
+    "join_too_long": ("ชื่อหรือหน่วยงานยาวเกิน 120 ตัวอักษร กรุณาย่อให้สั้นลง", "Name or office is longer than 120 characters; please shorten it"),
     "join_done": ("ลิงก์ส่วนตัวของท่าน เก็บไว้เพื่อกลับมาทำต่อจากเดิมได้ทุกอุปกรณ์", "Your personal link: keep it to resume on any device"),
     "no_workshop": ("ลิงก์นี้ไม่มีรหัสการอบรม กรุณาขอลิงก์จากวิทยากร", "This link has no workshop code; ask the facilitator for the link."),
-    "unknown_workshop": ("ไม่พบรหัสการอบรมในลิงก์นี้ กรุณาตรวจสอบลิงก์กับวิทยากร", "Unknown workshop code; check the link with the facilitator."),
+    "unknown_workshop": ("รหัสการอบรมในลิงก์นี้ไม่มีในระบบ กรุณาตรวจสอบลิงก์กับวิทยากร", "This link's workshop code is not known here; check the link with the facilitator."),
     "broken": ("ขออภัย ระบบขัดข้องชั่วคราว กรุณาโหลดหน้านี้ใหม่ หรือแจ้งวิทยากร", "Sorry, something went wrong. Reload the page or tell the facilitator."),
 }
+
+
+MAX_NAME = 120  # characters of a display name or office
 
 
 def label(key: str, lang: str = "th") -> str:
@@ -133,6 +139,7 @@ class AssessmentApp:
         self.lang = lang
         self.criteria = standard.for_factor(self.factor.id)
         self.answers: dict[str, Answer] = store.answers(participant.id)
+        self._reverting = False
         self.status_widgets: dict[str, W.ToggleButtons] = {}
         self.note_widgets: dict[str, W.Textarea] = {}
         self.saved = _html("", "gecc-saved")
@@ -201,22 +208,32 @@ class AssessmentApp:
     # --- events ------------------------------------------------------------------------
 
     def _on_status(self, criterion_id: str, value: str | None) -> None:
-        if self._save(criterion_id, status=value):
-            old = self.answers.get(criterion_id, Answer(criterion_id))
+        if self._reverting:
+            return
+        old = self.answers.get(criterion_id, Answer(criterion_id))
+        if self._save(criterion_id, "save_failed", status=value):
             self.answers[criterion_id] = Answer(criterion_id, Status(value) if value else None, old.note)
+        else:
+            # Show what the store holds, so the screen never claims an answer that was not kept.
+            self._reverting = True
+            try:
+                self.status_widgets[criterion_id].value = old.status.value if old.status else None
+            finally:
+                self._reverting = False
         self._update()
 
     def _on_note(self, criterion_id: str, value: str) -> None:
-        if self._save(criterion_id, note=value):
+        # On failure the text stays on screen (nothing typed is thrown away); the next keystroke retries.
+        if self._save(criterion_id, "note_failed", note=value):
             old = self.answers.get(criterion_id, Answer(criterion_id))
             self.answers[criterion_id] = Answer(criterion_id, old.status, value)
 
-    def _save(self, criterion_id: str, **fields) -> bool:
+    def _save(self, criterion_id: str, failure: str, **fields) -> bool:
         try:
             self.store.save_answer(self.participant.id, criterion_id, **fields)
         except Exception:  # a participant sees one sentence; the log has the details
             log.exception("saving %s for participant %s failed", criterion_id, self.participant.id)
-            self.saved.value = f"⚠ {_esc(label('save_failed', self.lang))}"
+            self.saved.value = f"⚠ {_esc(label(failure, self.lang))}"
             self.saved.add_class("gecc-error")
             return False
         self.saved.remove_class("gecc-error")
@@ -232,7 +249,14 @@ class AssessmentApp:
     def _update(self) -> None:
         lang = self.lang
         s = self.result()
-        level = s.level.name_en if (s.level and lang == "en") else (s.level.name_th if s.level else label("no_level", lang))
+        if s.level:
+            level = s.level.name_en if lang == "en" and s.level.name_en else s.level.name_th
+        elif not s.applicable:
+            level = label("nothing_applicable", lang)
+        else:
+            first = self.standard.levels[0]
+            level = label("no_level", lang).format(first=first.name_en if lang == "en" and first.name_en else first.name_th)
+        shown = f"{s.percent:.1f}%" if s.applicable else "—"
         counts = " · ".join(
             f"{_esc(STATUS_LABELS[st][1 if lang == 'en' else 0])} {s.counts[st.value]}" for st in Status
         ) + f" · {_esc(label('unanswered', lang))} {s.counts['unanswered']}"
@@ -242,7 +266,7 @@ class AssessmentApp:
             unmet = f"<div class='gecc-mandatory-unmet'>{_esc(label('mandatory_unmet', lang))}: {ids}</div>"
         self.score_html.value = (
             f"<div class='gecc-score-box'><div>{_esc(label('score_title', lang))}</div>"
-            f"<div class='gecc-score-percent' data-percent='{s.percent:.1f}'>{s.percent:.1f}%</div>"
+            f"<div class='gecc-score-percent' data-percent='{s.percent:.1f}'>{shown}</div>"
             f"<div>{_esc(label('level', lang))}: <b class='gecc-level'>{_esc(level)}</b></div>"
             f"<div class='gecc-counts'>{counts}</div>{unmet}</div>"
         )
@@ -292,13 +316,16 @@ class JoinForm:
         self.widget.add_class("gecc-join")
 
     def _join(self) -> None:
-        name = self.name.value.strip()
+        name, office = self.name.value.strip(), self.office.value.strip()
         if not name:
             self.feedback.value = f"<p class='gecc-error'>{_esc(label('join_need_name', self.lang))}</p>"
             return
+        if len(name) > MAX_NAME or len(office) > MAX_NAME:
+            self.feedback.value = f"<p class='gecc-error'>{_esc(label('join_too_long', self.lang))}</p>"
+            return
         self.button.disabled = True
         try:
-            p = self.store.join(self.request.workshop_code, name[:200], self.office.value.strip()[:200])
+            p = self.store.join(self.request.workshop_code, name, office)
         except Exception:
             log.exception("join failed")
             self.feedback.value = f"<p class='gecc-error'>{_esc(label('broken', self.lang))}</p>"

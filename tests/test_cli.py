@@ -65,6 +65,12 @@ def test_serve_reuses_the_latest_workshop_and_prints_the_link(tmp_path):
     assert named.code == "MOI-68"
 
 
+def test_kernels_get_an_absolute_store_url(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    store_url = prepare(ServerConfig(store_url="sqlite:///var/x.sqlite", var_dir=tmp_path))[0]
+    assert store_url == "sqlite:///" + str(tmp_path / "var" / "x.sqlite")
+
+
 def test_lan_host_is_not_printed_as_0_0_0_0():
     assert "0.0.0.0" not in ServerConfig(host="0.0.0.0").base_url
 

@@ -18,5 +18,9 @@ def test_environment_yml_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = dict(_split(s) for s in project["dependencies"] + project["optional-dependencies"]["test"])
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    listed = dict(_split(s) for s in env["dependencies"] if isinstance(s, str) and not s.startswith(("python", "pip")))
+    specs = [s for s in env["dependencies"] if isinstance(s, str)]
+    specs += [s for d in env["dependencies"] if isinstance(d, dict) for s in d.get("pip", [])]
+    listed = dict(_split(s) for s in specs if _split(s)[0] not in ("python", "pip"))
     assert listed == wanted
+    python = next(s for s in specs if _split(s)[0] == "python")
+    assert _split(python)[1] == project["requires-python"]

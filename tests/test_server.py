@@ -3,6 +3,7 @@ would use it, and probed for what it must never hand out."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -45,6 +46,29 @@ def http_get(url: str) -> tuple[int, bytes]:
         return e.code, e.read()
 
 
+DECOYS = {  # files a careless facilitator might leave in the served folder
+    "gecc.sqlite": b"SQLite format 3\x00 decoy store",
+    "criteria.csv": "id,factor,title_th\nX1,location,ลับ\n".encode(),
+    "helper.py": b"SECRET = 'assessment_page'\n",
+    ".env": b"GECC_STORE_URL=postgresql://user:secret@db/gecc\n",
+    "voila.json": b'{"secret": "title_th"}',
+    "kernels.log": b"Traceback (most recent call last): secret\n",
+}
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+
+
+def served_copy(tmp: Path) -> Path:
+    """A copy of the kit's notebooks, with decoy files beside them and one picture."""
+    folder = tmp / "served"
+    folder.mkdir()
+    for nb in NOTEBOOKS.glob("*.ipynb"):
+        shutil.copy(nb, folder / nb.name)
+    for name, data in DECOYS.items():
+        (folder / name).write_bytes(data)
+    (folder / "logo.png").write_bytes(PNG)
+    return folder
+
+
 class Server:
     def __init__(self, tmp: Path, host: str = "127.0.0.1"):
         self.port = free_port()
@@ -53,9 +77,11 @@ class Server:
         self.store_path = self.var / "gecc.sqlite"
         self.store_url = "sqlite:///" + str(self.store_path)
         self.log = open(tmp / "server.log", "w+")
+        self.notebooks = tmp / "served"
         env = dict(os.environ, GECC_VAR_DIR=str(self.var))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gecc_kit.cli", "serve", "--host", host, "--port", str(self.port), "--store", self.store_url, "--workshop", "E2E"],
+            [sys.executable, "-m", "gecc_kit.cli", "serve", "--host", host, "--port", str(self.port),
+             "--store", self.store_url, "--workshop", "E2E", "--notebooks", str(served_copy(tmp))],
             stdout=self.log,
             stderr=subprocess.STDOUT,
             env=env,
@@ -226,9 +252,18 @@ def test_an_unknown_token_gets_a_thai_message_and_a_way_to_join(server, page):
     assert "Traceback" not in page.content()
 
 
+def test_files_in_the_served_folder_are_not_handed_out(server):
+    """A store, data, code, config or log file left beside the notebooks is refused; a picture is served."""
+    for name in DECOYS:
+        status, body = http_get(f"{server.base}/voila/files/{name}")
+        assert status != 200 and DECOYS[name] not in body, name
+        assert b"Traceback" not in body, name
+    assert http_get(f"{server.base}/voila/files/logo.png") == (200, PNG)
+
+
 def test_store_criteria_and_sources_are_not_served(server):
     """No URL hands out the store, the criteria file or a notebook's source."""
-    rel_store = os.path.relpath(server.store_path, NOTEBOOKS)
+    rel_store = os.path.relpath(server.store_path, server.notebooks)
     candidates = [
         f"/voila/files/{rel_store}",
         f"/voila/files/{rel_store}".replace("../", "..%2F"),

@@ -172,3 +172,16 @@ def test_twenty_writer_processes_lose_nothing(shared_url):
             last = max(i for i in range(WRITES_EACH) if i % CRITERIA == k)  # the last write wins
             assert got[f"C{k:02d}"].note == f"{p.token}-{last}"
             assert got[f"C{k:02d}"].status.value == STATUSES[last % 4]
+
+
+def test_a_relative_sqlite_path_means_the_same_file_from_any_folder(tmp_path, monkeypatch):
+    """`--store sqlite:///answers.sqlite` is resolved once: kernels run in notebooks/, elsewhere."""
+    monkeypatch.chdir(tmp_path)
+    s = Store("sqlite:///answers/gecc.sqlite")
+    assert s.url == "sqlite:///" + str(tmp_path / "answers" / "gecc.sqlite")
+    s.ensure_workshop("REL")
+    s.close()
+    elsewhere = tmp_path / "notebooks"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert Store(s.url).workshop("REL").code == "REL"

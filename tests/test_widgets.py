@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gecc_kit import Status
+from gecc_kit import Status, score
 from gecc_kit.widgets import AssessmentApp, JoinForm, assessment_page
 from gecc_kit.session import Request, open_store
 
@@ -67,8 +67,12 @@ def test_illustrative_notice_is_shown(standard, store, participant):
     assert standard.notice_th in app.widget.children[0].value
 
 
-def test_a_failed_save_says_so_in_thai_and_keeps_the_answer_on_screen(standard, store, participant, monkeypatch):
+def test_a_failed_save_is_said_in_thai_and_the_screen_matches_the_store(standard, store, participant, monkeypatch):
+    """When the store refuses a write, the page says so in one Thai sentence, shows what the
+    store holds, keeps a typed note on screen, and the next try saves."""
     app = AssessmentApp(standard, "location", store, participant)
+    app.status_widgets["L01"].value = "partial"
+    real_save = store.save_answer
 
     def broken(*a, **k):
         raise RuntimeError("disk full")
@@ -76,7 +80,29 @@ def test_a_failed_save_says_so_in_thai_and_keeps_the_answer_on_screen(standard, 
     monkeypatch.setattr(store, "save_answer", broken)
     app.status_widgets["L01"].value = "met"
     assert "บันทึกไม่สำเร็จ" in app.saved.value and "disk full" not in app.saved.value
-    assert app.status_widgets["L01"].value == "met"
+    assert app.status_widgets["L01"].value == "partial" == store.answers(participant.id)["L01"].status.value
+    assert app.result().percent == pytest.approx(score(standard, store.answers(participant.id), "location").percent)
+    app.note_widgets["L01"].value = "ป้ายอยู่หลังต้นไม้"
+    assert app.note_widgets["L01"].value == "ป้ายอยู่หลังต้นไม้"  # nothing typed is thrown away
+
+    monkeypatch.setattr(store, "save_answer", real_save)
+    app.status_widgets["L01"].value = "met"
+    app.note_widgets["L01"].value = "ป้ายอยู่หลังต้นไม้ ย้ายแล้ว"
+    saved = store.answers(participant.id)["L01"]
+    assert saved.status is Status.MET and saved.note == "ป้ายอยู่หลังต้นไม้ ย้ายแล้ว"
+    assert "บันทึกแล้ว" in app.saved.value
+
+
+def test_a_factor_with_nothing_applicable_shows_a_dash_not_zero(standard, store, participant):
+    app = AssessmentApp(standard, "location", store, participant)
+    for w in app.status_widgets.values():
+        w.value = "na"
+    assert ">—<" in app.score_html.value and "ไม่เกี่ยวข้อง" in app.score_html.value
+
+
+def test_below_the_first_level_names_it_from_the_file(standard, store, participant):
+    app = AssessmentApp(standard, "location", store, participant)
+    assert f"ยังไม่ถึง{standard.levels[0].name_th}" in app.score_html.value
 
 
 def test_join_form_creates_participant_and_opens_the_assessment(standard, store):
@@ -85,6 +111,9 @@ def test_join_form_creates_participant_and_opens_the_assessment(standard, store)
     form = JoinForm(standard, "location", store, request, "join_welcome")
     form.button.click()
     assert form.participant is None and "กรุณากรอกชื่อ" in form.feedback.value
+    form.name.value = "ก" * 121
+    form.button.click()
+    assert form.participant is None and "ยาวเกิน 120" in form.feedback.value
     form.name.value = XSS
     form.button.click()
     p = form.participant
@@ -96,7 +125,7 @@ def test_join_form_creates_participant_and_opens_the_assessment(standard, store)
 
 @pytest.mark.parametrize(
     "query, expected",
-    [("", "กรอกชื่อเพื่อเริ่ม"), ("p=unknown-token", "ไม่พบผู้เข้าร่วม"), ("w=NOWHERE", "ไม่พบรหัสการอบรม")],
+    [("", "กรอกชื่อเพื่อเริ่ม"), ("p=unknown-token", "ไม่พบผู้เข้าร่วม"), ("w=NOWHERE", "ไม่มีในระบบ")],
 )
 def test_page_from_url(monkeypatch, store_url, query, expected):
     """A missing or unknown token gets the join form; an unknown workshop a Thai message."""

@@ -227,6 +227,12 @@ class Store:
                     f"the store was written by a newer gecc-kit (schema {version}, this one knows {SCHEMA_VERSION}); upgrade gecc-kit."
                 )
 
+        try:  # the usual case, in every participant's kernel: the schema is there, a read suffices
+            with self._read() as conn:
+                if conn.execute(select(schema_info.c.version)).scalar() == SCHEMA_VERSION:
+                    return
+        except DBAPIError:
+            pass  # no tables yet
         try:
             self._write(create)
         except (IntegrityError, DBAPIError) as exc:

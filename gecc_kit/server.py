@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .criteria import Standard, load_standard, sample_criteria_path
-from .store import Store, Workshop, default_store_url
+from .store import Store, Workshop, sqlite_url
 
 __all__ = ["ServerConfig", "serve", "voila_argv", "kernel_environment", "KIT_ROOT", "NOTEBOOKS_DIR"]
 
@@ -136,15 +136,7 @@ def prepare(config: ServerConfig) -> tuple[str, Path, Standard, Store, Workshop]
     """Check the criteria, open the store and pick the workshop, before anything is served."""
     criteria = Path(config.criteria).resolve() if config.criteria else sample_criteria_path().resolve()
     standard = load_standard(criteria)
-    if config.store_url:
-        store_url = config.store_url
-    elif os.environ.get("GECC_STORE_URL"):
-        store_url = default_store_url()
-    else:
-        from .store import sqlite_url
-
-        store_url = sqlite_url(config.var_dir / "gecc.sqlite")
-    store = Store(store_url)
+    store = Store(config.store_url or os.environ.get("GECC_STORE_URL") or sqlite_url(config.var_dir / "gecc.sqlite"))
     store_url = store.url  # absolute: kernels run in another folder
     if config.workshop:
         workshop = store.ensure_workshop(config.workshop)
@@ -162,7 +154,7 @@ def banner(config: ServerConfig, store: Store, criteria: Path, standard: Standar
             "",
             "gecc-kit workshop server / เซิร์ฟเวอร์การอบรม",
             f"  Workshop code / รหัสการอบรม:   {workshop.code}",
-            f"  Share this link / ลิงก์สำหรับผู้เข้าร่วม:",
+            "  Share this link / ลิงก์สำหรับผู้เข้าร่วม:",
             f"      {participant_url(config, workshop)}",
             f"  Criteria / เกณฑ์:   {criteria}  ({len(standard.criteria)} criteria){notice}",
             f"  Answers stored in / เก็บคำตอบที่:   {shown_store}",

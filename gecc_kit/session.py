@@ -52,20 +52,23 @@ class Request:
 
 def current_request() -> Request:
     """Read the page's URL from the kernel's environment (see the module docstring)."""
-    if os.environ.get("VOILA_PREHEAT") == "True":
+    preheated = os.environ.get("VOILA_PREHEAT") == "True"
+    if preheated:
         from voila.utils import wait_for_request  # only preheated kernels pay for this import
 
         wait_for_request()
     params = {k: v[0] for k, v in parse_qs(os.environ.get("QUERY_STRING", "")).items() if v}
     code = (params.get("w") or os.environ.get("GECC_WORKSHOP", "")).strip()
     token = (params.get("p") or "").strip()
-    # The page as the browser asked for it (scheme, host and path), without the query string.
-    request_url = os.environ.get("VOILA_REQUEST_URL", "").split("?", 1)[0]
+    # The page as the browser asked for it, without the query string. A pooled kernel's
+    # VOILA_REQUEST_URL is that of the request that refilled the pool (someone else's), so
+    # a preheated kernel builds the address from the request info it waited for instead.
+    request_url = "" if preheated else os.environ.get("VOILA_REQUEST_URL", "").split("?", 1)[0]
     host = os.environ.get("SERVER_NAME")
     path = os.environ.get("SCRIPT_NAME", "")
     if request_url:
         page_url = request_url
-    elif host and path:  # a preheated kernel learns the request piece by piece
+    elif host and path:
         port = os.environ.get("SERVER_PORT")
         page_url = f"http://{host}{':' + port if port else ''}{path}"
     else:

@@ -12,15 +12,13 @@ Text people type is shown with :func:`html.escape`, never as HTML.
 from __future__ import annotations
 
 import html
-import json
 from datetime import datetime
 
 import ipywidgets as W
-from IPython.display import Javascript, display
 
 from .criteria import Criterion, Standard, factor as get_factor
 from .errors import GeccError, UnknownParticipant, UnknownWorkshop
-from .scoring import STATUS_LABELS, Answer, Score, Status, score
+from .scoring import Answer, Score, Status, score
 from .session import Request, current_request, log, open_standard, open_store
 from .store import Participant, Store
 
@@ -54,7 +52,8 @@ LABELS = {
     "join_button": ("เริ่มทำแบบประเมิน", "Start"),
     "join_need_name": ("กรุณากรอกชื่อที่แสดงก่อน", "Please enter a display name first"),
     "join_too_long": ("ชื่อหรือหน่วยงานยาวเกิน 120 ตัวอักษร กรุณาย่อให้สั้นลง", "Name or office is longer than 120 characters; please shorten it"),
-    "join_done": ("ลิงก์ส่วนตัวของท่าน เก็บไว้เพื่อกลับมาทำต่อจากเดิมได้ทุกอุปกรณ์", "Your personal link: keep it to resume on any device"),
+    "join_done": ("เข้าร่วมแล้ว กำลังเปิดแบบประเมินของท่าน หากหน้าไม่เปลี่ยนเอง กดลิงก์ส่วนตัวด้านล่าง", "Joined: opening your assessment. If the page does not change, open your personal link below."),
+    "personal_link": ("ลิงก์ส่วนตัวของท่าน เก็บไว้เพื่อกลับมาทำต่อจากเดิมได้ทุกอุปกรณ์", "Your personal link: keep it to resume on any device"),
     "no_workshop": ("ลิงก์นี้ไม่มีรหัสการอบรม กรุณาขอลิงก์จากวิทยากร", "This link has no workshop code; ask the facilitator for the link."),
     "unknown_workshop": ("รหัสการอบรมในลิงก์นี้ไม่มีในระบบ กรุณาตรวจสอบลิงก์กับวิทยากร", "This link's workshop code is not known here; check the link with the facilitator."),
     "broken": ("ขออภัย ระบบขัดข้องชั่วคราว กรุณาโหลดหน้านี้ใหม่ หรือแจ้งวิทยากร", "Sorry, something went wrong. Reload the page or tell the facilitator."),
@@ -64,10 +63,14 @@ LABELS = {
 MAX_NAME = 120  # characters of a display name or office
 
 
+def _pick(th: str, en: str, lang: str) -> str:
+    """The English text when asked for and present, else the Thai."""
+    return en if lang == "en" and en else th
+
+
 def label(key: str, lang: str = "th") -> str:
     """The label in Thai (``"th"``) or English (``"en"``)."""
-    th, en = LABELS[key]
-    return en if lang == "en" else th
+    return _pick(*LABELS[key], lang)
 
 
 _CSS = """
@@ -100,7 +103,7 @@ def notice_html(standard: Standard, lang: str = "th") -> str:
     """The one-line "illustrative" notice, or nothing for an official criteria file."""
     if not standard.illustrative:
         return ""
-    text = standard.notice_en if lang == "en" else standard.notice_th
+    text = _pick(standard.notice_th, standard.notice_en, lang)
     return f"<div class='gecc-notice gecc-illustrative'>{_esc(text)}</div>"
 
 
@@ -127,11 +130,13 @@ class AssessmentApp:
     store, participant
         Where answers are saved, and whose they are. The participant's saved
         answers are shown when the app is built.
+    link
+        The participant's personal link, shown so they can resume elsewhere.
     lang
         ``"th"`` (default) or ``"en"`` for the labels.
     """
 
-    def __init__(self, standard: Standard, factor_id: str, store: Store, participant: Participant, lang: str = "th"):
+    def __init__(self, standard: Standard, factor_id: str, store: Store, participant: Participant, link: str = "", lang: str = "th"):
         self.standard = standard
         self.factor = get_factor(factor_id)
         self.store = store
@@ -149,6 +154,7 @@ class AssessmentApp:
         header = _html(
             f"{_CSS}{notice_html(standard, lang)}"
             f"<p>{_esc(label('hello', lang))} <b class='gecc-participant-name'>{_esc(participant.display_name)}</b></p>"
+            + (_link_html(link, lang) if link else "")
         )
         self.widget = W.VBox([header, *rows, self.saved, self.score_html, self.gaps_html])
         self.widget.add_class("gecc-app")
@@ -164,10 +170,10 @@ class AssessmentApp:
         if c.mandatory:
             tags += f"<span class='gecc-tag gecc-tag-mandatory'>{_esc(label('mandatory', lang))}</span>"
         tags += f"<span class='gecc-tag'>{_esc(label('weight', lang))} {c.weight:g}</span>"
-        title = c.title_en if lang == "en" and c.title_en else c.title_th
+        title = _pick(c.title_th, c.title_en, lang)
         details = []
-        guidance = c.guidance_en if lang == "en" and c.guidance_en else c.guidance_th
-        evidence = c.evidence_en if lang == "en" and c.evidence_en else c.evidence_th
+        guidance = _pick(c.guidance_th, c.guidance_en, lang)
+        evidence = _pick(c.evidence_th, c.evidence_en, lang)
         if guidance:
             details.append(f"<p><b>{_esc(label('guidance', lang))}:</b> {_esc(guidance)}</p>")
         if evidence:
@@ -177,7 +183,7 @@ class AssessmentApp:
         more = f"<details><summary>{_esc(label('guidance', lang))}</summary>{''.join(details)}</details>" if details else ""
         head = _html(f"<div class='gecc-criterion-title'>{_esc(c.id)} {_esc(title)}</div><div>{tags}</div>{more}")
 
-        options = [(s.label_en if lang == "en" else s.label_th, s.value) for s in Status]
+        options = [(_pick(s.label_th, s.label_en, lang), s.value) for s in Status]
         status = W.ToggleButtons(
             options=options,
             value=saved.status.value if saved.status else None,
@@ -250,15 +256,15 @@ class AssessmentApp:
         lang = self.lang
         s = self.result()
         if s.level:
-            level = s.level.name_en if lang == "en" and s.level.name_en else s.level.name_th
+            level = _pick(s.level.name_th, s.level.name_en, lang)
         elif not s.applicable:
             level = label("nothing_applicable", lang)
         else:
             first = self.standard.levels[0]
-            level = label("no_level", lang).format(first=first.name_en if lang == "en" and first.name_en else first.name_th)
+            level = label("no_level", lang).format(first=_pick(first.name_th, first.name_en, lang))
         shown = f"{s.percent:.1f}%" if s.applicable else "—"
         counts = " · ".join(
-            f"{_esc(STATUS_LABELS[st][1 if lang == 'en' else 0])} {s.counts[st.value]}" for st in Status
+            f"{_esc(_pick(st.label_th, st.label_en, lang))} {s.counts[st.value]}" for st in Status
         ) + f" · {_esc(label('unanswered', lang))} {s.counts['unanswered']}"
         unmet = ""
         if s.mandatory_unmet:
@@ -275,8 +281,8 @@ class AssessmentApp:
             items = "".join(
                 f"<li data-criterion='{_esc(g.criterion.id)}'>"
                 + (f"<span class='gecc-tag gecc-tag-mandatory'>{_esc(label('mandatory', lang))}</span>" if g.criterion.mandatory else "")
-                + f"{_esc(g.criterion.id)} {_esc(g.criterion.title_en if lang == 'en' and g.criterion.title_en else g.criterion.title_th)}"
-                + f" <i>({_esc(g.status.label_en if lang == 'en' else g.status.label_th)})</i></li>"
+                + f"{_esc(g.criterion.id)} {_esc(_pick(g.criterion.title_th, g.criterion.title_en, lang))}"
+                + f" <i>({_esc(_pick(g.status.label_th, g.status.label_en, lang))})</i></li>"
                 for g in answered_gaps
             )
             body = f"<ol>{items}</ol>"
@@ -291,14 +297,13 @@ class AssessmentApp:
 class JoinForm:
     """Greets someone without a known participant token and lets them join.
 
-    After joining, the form shows the personal link (and puts it in the
-    browser's address bar), then the factor's assessment below it.
+    Joining shows the personal link and sends the browser to it, so the page
+    is then built from the store exactly as when the link is opened later.
     """
 
     def __init__(self, standard: Standard, factor_id: str, store: Store, request: Request, reason: str, lang: str = "th"):
         self.standard, self.factor_id, self.store, self.request, self.lang = standard, factor_id, store, request, lang
         self.participant: Participant | None = None
-        self.app: AssessmentApp | None = None
         self.message = _html(f"<p class='gecc-message'>{_esc(label(reason, lang))}</p>", "gecc-join-message")
         self.name = W.Text(placeholder=label("join_name", lang), description="", layout=W.Layout(width="100%"))
         self.name.add_class("gecc-join-name")
@@ -308,10 +313,9 @@ class JoinForm:
         self.button.add_class("gecc-join-button")
         self.button.on_click(lambda _b: self._join())
         self.feedback = _html("", "gecc-join-feedback")
-        self.script = W.Output()
         self.form = W.VBox([self.name, self.office, self.button, self.feedback])
         title = _html(f"{_CSS}<h2>{_esc(label('join_title', lang))}</h2>")
-        self.widget = W.VBox([title, self.message, self.form, self.script])
+        self.widget = W.VBox([title, self.message, self.form])
         self.widget.add_class("gecc-app")
         self.widget.add_class("gecc-join")
 
@@ -333,18 +337,24 @@ class JoinForm:
             return
         self.participant = p
         link = self.request.link(p.token)
+        # A meta refresh (honoured when inserted into the page) takes the browser to the personal
+        # link: declarative, so it does not depend on when the front end runs script outputs.
         self.message.value = (
             f"<p class='gecc-message'>{_esc(label('join_done', self.lang))}</p>"
-            f"<p><a class='gecc-link gecc-personal-link' href='{_esc(link)}'>{_esc(link)}</a></p>"
+            f"{_link_html(link, self.lang)}"
+            f"<meta http-equiv='refresh' content='0; url={_esc(link)}'>"
         )
-        with self.script:
-            # Put the personal link in the address bar, so a reload or a bookmark resumes.
-            display(Javascript(f"try {{ window.history.replaceState(null, '', {json.dumps(link)}); }} catch (e) {{}}"))
-        self.app = AssessmentApp(self.standard, self.factor_id, self.store, p, self.lang)
-        self.widget.children = [self.message, self.app.widget, self.script]
+        self.widget.children = [self.message]
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+def _link_html(link: str, lang: str) -> str:
+    return (
+        f"<p class='gecc-personal-link-box'>{_esc(label('personal_link', lang))}:<br>"
+        f"<a class='gecc-link gecc-personal-link' href='{_esc(link)}'>{_esc(link)}</a></p>"
+    )
 
 
 def _message(key: str, lang: str = "th") -> W.HTML:
@@ -375,7 +385,7 @@ def assessment_page(factor_id: str, lang: str = "th"):
             participant = store.participant(request.workshop_code, request.token)
         except UnknownParticipant:
             return JoinForm(standard, factor_id, store, request, "join_unknown", lang)
-        return AssessmentApp(standard, factor_id, store, participant, lang)
+        return AssessmentApp(standard, factor_id, store, participant, request.link(), lang)
     except GeccError:
         log.exception("page could not be built")
         return _message("broken", lang)

@@ -14,11 +14,6 @@ NOTEBOOKS = ROOT / "notebooks"
 SAMPLE_CRITERIA = SAMPLES / "criteria-2568.csv"
 
 
-def notebook_path(name: str) -> Path:
-    """A notebook of the kit, by file name."""
-    return NOTEBOOKS / name
-
-
 def read_rows(path: Path) -> list[list[str]]:
     with open(path, encoding="utf-8-sig", newline="") as f:
         return list(csv.reader(f))

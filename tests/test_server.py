@@ -216,16 +216,17 @@ def test_answers_are_saved_and_restored_after_a_reload(server, page):
 
 
 def test_joining_from_the_shared_link_gives_a_personal_link_that_resumes(server, page):
-    """Open the room's link, join with a hostile name, answer, reload: same person, same answer, no script ran."""
+    """Open the room's link, join with a hostile name: the browser lands on the personal link;
+    answer, reload: same person, same answer, no script ran."""
     name = "<img src=x onerror=alert(1)>'; DROP TABLE answers;--"
     page.goto(f"{server.base}{PAGE}?w=E2E")
     page.wait_for_selector(".gecc-join-name input", timeout=60_000)
     assert "เข้าร่วม" in page.inner_text(".gecc-join")
     page.fill(".gecc-join-name input", name)
     page.click(".gecc-join-button")
-    page.wait_for_selector(".gecc-personal-link", timeout=20_000)
-    assert wait_until(lambda: "p=" in page.url), page.url
-    link = page.inner_text(".gecc-personal-link")
+    page.wait_for_url("**p=**", timeout=20_000)
+    page.wait_for_selector(".gecc-assessment .gecc-personal-link", timeout=60_000)
+    link = page.inner_text(".gecc-assessment .gecc-personal-link")
     assert link == page.url
 
     status_button(page, "L05", "ผ่าน").click()

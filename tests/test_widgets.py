@@ -105,7 +105,7 @@ def test_below_the_first_level_names_it_from_the_file(standard, store, participa
     assert f"ยังไม่ถึง{standard.levels[0].name_th}" in app.score_html.value
 
 
-def test_join_form_creates_participant_and_opens_the_assessment(standard, store):
+def test_join_form_creates_participant_and_sends_the_browser_to_the_personal_link(standard, store):
     store.ensure_workshop("W2")
     request = Request("W2", "", "http://host:8866/voila/render/01-location.ipynb")
     form = JoinForm(standard, "location", store, request, "join_welcome")
@@ -118,9 +118,15 @@ def test_join_form_creates_participant_and_opens_the_assessment(standard, store)
     form.button.click()
     p = form.participant
     assert p.display_name == XSS
-    assert f"p={p.token}" in form.message.value and "w=W2" in form.message.value
-    form.app.status_widgets["L01"].value = "met"
-    assert store.answers(p.id)["L01"].status is Status.MET
+    link = f"http://host:8866/voila/render/01-location.ipynb?w=W2&amp;p={p.token}"
+    assert f"href='{link}'" in form.message.value
+    assert f"http-equiv='refresh' content='0; url={link}'" in form.message.value
+    assert store.participant("W2", p.token).id == p.id
+
+
+def test_the_assessment_shows_the_personal_link(standard, store, participant):
+    app = AssessmentApp(standard, "location", store, participant, link="http://h/p.ipynb?w=W1&p=tok")
+    assert "href='http://h/p.ipynb?w=W1&amp;p=tok'" in app.widget.children[0].value
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The ``gecc-kit`` command: ``serve`` and ``validate``.
+"""The ``gecc-kit`` command: ``serve``, ``demo`` and ``validate``.
 
 Every sub-command calls the same package functions the notebooks use.
 Errors are one clear sentence on stderr and a non-zero exit, never a traceback.
@@ -54,6 +54,22 @@ def _cmd_serve(args) -> int:
     return 0
 
 
+def _cmd_demo(args) -> int:
+    from .practice import seed_demo
+    from .quiz import load_questions
+    from .store import Store
+
+    standard = load_standard(args.criteria) if args.criteria else load_standard()
+    store = Store(args.store)
+    created = seed_demo(store, args.workshop, standard, load_questions())
+    code = created[0].workshop_code if created else args.workshop
+    print(f"Workshop {code}: added {len(created)} fictional sample units with full answers and knowledge checks.")
+    for p in created:
+        print(f"  {p.table_label or '-':<8} {p.display_name}")
+    print(f"Store: {store.url if store.is_sqlite else store.engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gecc-kit",
@@ -69,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workshop", default=None, help="workshop code to use or create (default: the latest, or a new one)")
     p.add_argument("--notebooks", default=None, help="folder of notebooks to serve (default: the kit's notebooks/)")
     p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser("demo", help="add the fictional sample units and their answers to a workshop")
+    p.add_argument("--workshop", required=True, help="workshop code to fill (created if new)")
+    p.add_argument("--store", default=os.environ.get("GECC_STORE_URL"), help="SQLAlchemy URL of the store (default: SQLite var/gecc.sqlite)")
+    p.add_argument("--criteria", default=os.environ.get("GECC_CRITERIA"), help="criteria file the answers belong to (default: the illustrative sample)")
+    p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser("validate", help="check a criteria file and list every problem")
     p.add_argument("file", help="criteria file (.csv with its .levels.csv, or .xlsx)")

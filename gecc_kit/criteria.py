@@ -15,15 +15,20 @@ column. This module imports no widgets and no storage.
 """
 from __future__ import annotations
 
-import csv
-import io
-import math
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CriteriaError, Problem
+from .tables import (
+    Table as _Table,
+    read_csv as _read_csv,
+    read_xlsx as _read_xlsx,
+    check_columns as _check_columns,
+    yes_no as _yes_no,
+    number as _number,
+    unique_id as _unique_id,
+)
 
 __all__ = [
     "FACTORS",
@@ -138,11 +143,6 @@ def sample_criteria_path() -> Path:
 
 # --- reading tables -----------------------------------------------------------------
 
-_YES = {"yes", "y", "true", "1", "ใช่"}
-_NO = {"no", "n", "false", "0", "ไม่", "ไม่ใช่"}
-# Ids become CSS classes and URL parts: letters, digits, - and _ only.
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
-
 CRITERIA_COLUMNS = {
     "id": True,
     "factor": True,
@@ -159,166 +159,6 @@ CRITERIA_COLUMNS = {
 LEVEL_COLUMNS = {"id": True, "name_th": True, "name_en": False, "min_percent": True, "all_mandatory": False}
 META_COLUMNS = {"key": True, "value": True}
 META_KEYS = {"title_th", "title_en", "fiscal_year", "illustrative", "notice_th", "notice_en"}
-
-
-@dataclass
-class _Table:
-    """Rows of one sheet: header names and (spreadsheet row number, values) pairs."""
-
-    name: str  # what a person should look for: a file name, or "book.xlsx, sheet 'levels'"
-    header: list[str]
-    rows: list[tuple[int, dict[str, str]]]
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _table_from_rows(name: str, raw: list[list], problems: list[Problem]) -> _Table | None:
-    raw = [[_cell(v) for v in r] for r in raw]
-    if not raw or not any(raw[0]):
-        problems.append(Problem(name, None, None, "the file is empty: it needs a header row and at least one row of data."))
-        return None
-    header = [h.strip().lower() for h in raw[0]]
-    while header and header[-1] == "":
-        header.pop()
-    rows = []
-    for number, values in enumerate(raw[1:], start=2):
-        if not any(values):
-            continue  # blank rows are allowed
-        for i, value in enumerate(values):
-            if value and (i >= len(header) or not header[i]):
-                problems.append(Problem(name, number, _column_letter(i), f"this cell ('{value[:40]}') has no column name in the header row; name the column or move the text."))
-        rows.append((number, {h: (values[i] if i < len(values) else "") for i, h in enumerate(header) if h}))
-    return _Table(name, header, rows)
-
-
-def _column_letter(index: int) -> str:
-    """Spreadsheet column letters for a 0-based index: 0 -> A, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def _read_csv(path: Path, problems: list[Problem]) -> _Table | None:
-    name = path.name
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        problems.append(Problem(name, line, None, "the file is not UTF-8 text. In Excel use 'Save As' > 'CSV UTF-8 (Comma delimited)'."))
-        return None
-    except OSError as exc:
-        problems.append(Problem(name, None, None, f"cannot read the file ({exc.strerror})."))
-        return None
-    if "\x00" in text:
-        problems.append(Problem(name, None, None, "the file is not a CSV text file (it holds binary data). Save it as CSV UTF-8 or XLSX."))
-        return None
-    try:
-        raw = list(csv.reader(io.StringIO(text, newline="")))  # keeps line breaks inside quoted cells
-    except csv.Error as exc:
-        problems.append(Problem(name, None, None, f"the file is not valid CSV ({exc}). Save it again as CSV UTF-8."))
-        return None
-    return _table_from_rows(name, raw, problems)
-
-
-def _read_xlsx(path: Path, problems: list[Problem]) -> dict[str, _Table | None] | None:
-    import openpyxl  # imported here: only a facilitator loading XLSX pays for it
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        problems.append(Problem(path.name, None, None, f"the file is not a readable XLSX workbook ({type(exc).__name__}). Save it again from Excel as .xlsx."))
-        return None
-    try:
-        sheets = {}
-        for sheet in book.worksheets:
-            raw = [[_xlsx_value(cell) for cell in r] for r in sheet.iter_rows()]
-            sheets[sheet.title.strip().lower()] = (sheet.title, raw)
-    finally:
-        book.close()
-    tables: dict[str, _Table | None] = {}
-    for key in ("criteria", "levels", "meta"):
-        if key in sheets:
-            title, raw = sheets[key]
-        elif key == "criteria" and sheets:
-            title, raw = next(iter(sheets.values()))
-        else:
-            continue
-        tables[key] = _table_from_rows(f"{path.name}, sheet '{title}'", raw, problems)
-    return tables
-
-
-def _xlsx_value(cell):
-    """A cell's value as a person sees it: 60% is 60, not 0.6."""
-    value = getattr(cell, "value", None)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in (getattr(cell, "number_format", "") or ""):
-        return round(value * 100, 10)
-    return value
-
-
-def _check_columns(table: _Table, spec: dict[str, bool], problems: list[Problem]) -> bool:
-    """Report missing and unknown columns; return False when a required one is missing."""
-    ok = True
-    seen = set()
-    for h in table.header:
-        if not h:
-            continue
-        if h in seen:
-            problems.append(Problem(table.name, 1, h, "this column appears twice; keep one."))
-        seen.add(h)
-        if h not in spec:
-            problems.append(Problem(table.name, 1, h, f"unknown column. Allowed columns: {', '.join(spec)}."))
-    for column, required in spec.items():
-        if required and column not in seen:
-            problems.append(Problem(table.name, 1, column, "this required column is missing from the header row."))
-            ok = False
-    return ok
-
-
-def _yes_no(table: _Table, row: int, column: str, value: str, problems: list[Problem], default: bool | None) -> bool:
-    """yes/no (also y/n, true/false, 1/0, ใช่/ไม่); blank gives ``default``, or a problem when None."""
-    v = value.strip().lower()
-    if v in _YES:
-        return True
-    if v in _NO:
-        return False
-    if v == "" and default is not None:
-        return default
-    problems.append(Problem(table.name, row, column, f"'{value}' is not yes or no; write yes or no." if v else "this cell is empty; write yes or no."))
-    return bool(default)
-
-
-def _number(table: _Table, row: int, column: str, value: str, problems: list[Problem]) -> float | None:
-    try:
-        number = float(value.removesuffix("%").strip()) if value else math.nan
-    except ValueError:
-        number = math.nan
-    if math.isnan(number) or math.isinf(number):
-        hint = " (use a dot for decimals: 1.5, not 1,5)" if "," in value else ""
-        problems.append(Problem(table.name, row, column, f"'{value}' is not a number{hint}; write a number such as 2 or 1.5."))
-        return None
-    return number
-
-
-def _unique_id(table: _Table, row: int, value: str, seen: dict[str, int], problems: list[Problem], example: str) -> str:
-    """Check that an id is given, well formed and not used before (``seen`` maps id to its first row)."""
-    if not value:
-        problems.append(Problem(table.name, row, "id", f"the id is empty; give every row a short unique id such as {example}."))
-    elif not _ID_RE.match(value):
-        problems.append(Problem(table.name, row, "id", f"the id '{value[:40]}' may use only letters, digits, - and _ (up to 32), e.g. {example} or 1-1 instead of 1.1."))
-    elif value in seen:
-        problems.append(Problem(table.name, row, "id", f"duplicate id '{value}' (first used on row {seen[value]}); ids must be unique."))
-    else:
-        seen[value] = row
-    return value
 
 
 def _parse_criteria(table: _Table, problems: list[Problem]) -> list[Criterion]:
@@ -460,7 +300,7 @@ def load_standard(path: str | os.PathLike | None = None) -> Standard:
         if meta_path.is_file():
             tables["meta"] = _read_csv(meta_path, problems)
     elif suffix in (".xlsx", ".xlsm"):
-        tables = _read_xlsx(path, problems) or {}
+        tables = _read_xlsx(path, problems, ("criteria", "levels", "meta")) or {}
         if tables and "levels" not in tables:
             problems.append(Problem(path.name, None, None, "the workbook has no sheet named 'levels'; add one with the columns " + ", ".join(LEVEL_COLUMNS) + "."))
     else:

@@ -15,7 +15,7 @@ class GeccError(Exception):
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem found in a criteria file.
+    """One problem found in a data file (criteria, questions, offices...).
 
     ``row`` counts like a spreadsheet does (the header is row 1); ``column``
     is the column's header name. Either is ``None`` when the problem is
@@ -36,16 +36,24 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class CriteriaError(GeccError):
-    """Raised when a criteria file (or its levels or meta file) is invalid.
+class DataError(GeccError):
+    """Raised when a data file (questions, offices, practice answers) is invalid.
 
     ``problems`` lists every problem found, not just the first.
     """
 
+    what = "the data"
+
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"{len(self.problems)} problem(s) in the criteria:\n{lines}")
+        super().__init__(f"{len(self.problems)} problem(s) in {self.what}:\n{lines}")
+
+
+class CriteriaError(DataError):
+    """Raised when a criteria file (or its levels or meta file) is invalid."""
+
+    what = "the criteria"
 
 
 class StoreError(GeccError):

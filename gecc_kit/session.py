@@ -19,6 +19,8 @@ from functools import lru_cache
 from urllib.parse import parse_qs, urlencode
 
 from .criteria import Standard, load_standard
+from .practice import Office, load_offices
+from .quiz import Question, load_questions
 from .store import Store
 
 log = logging.getLogger("gecc_kit")
@@ -38,15 +40,27 @@ class Request:
     workshop_code: str
     token: str
     page_url: str  # the page without its query string, e.g. http://10.0.0.5:8866/voila/render/01-location.ipynb
+    lang: str = "th"  # "en" when the link says l=en
 
-    def link(self, token: str | None = None, page: str | None = None) -> str:
-        """The URL of a page (this one by default) for this workshop and a token."""
+    @property
+    def page(self) -> str:
+        """The notebook's file name, e.g. ``01-location.ipynb``."""
+        return self.page_url.rsplit("/", 1)[-1]
+
+    def link(self, token: str | None = None, page: str | None = None, lang: str | None = None) -> str:
+        """The URL of a page (this one by default) for this workshop, a token and a language.
+
+        Every link a page shows is built here, so the workshop code, the
+        participant token and the language carry over from page to page.
+        """
         base = self.page_url
         if page:
             base = base.rsplit("/", 1)[0] + "/" + page
         query = {"w": self.workshop_code}
         if token or self.token:
             query["p"] = token or self.token
+        if (lang or self.lang) == "en":
+            query["l"] = "en"
         return f"{base}?{urlencode(query)}"
 
 
@@ -73,7 +87,8 @@ def current_request() -> Request:
         page_url = f"http://{host}{':' + port if port else ''}{path}"
     else:
         page_url = os.environ.get("GECC_PUBLIC_URL", "").rstrip("/") + (path or "")
-    return Request(code, token, page_url)
+    lang = "en" if params.get("l", "").strip().lower() == "en" else "th"
+    return Request(code, token, page_url, lang)
 
 
 @lru_cache(maxsize=4)
@@ -86,3 +101,15 @@ def open_store(url: str | None = None) -> Store:
 def open_standard(path: str | None = None) -> Standard:
     """The standard in use (``$GECC_CRITERIA`` or the sample), read once per kernel."""
     return load_standard(path)
+
+
+@lru_cache(maxsize=4)
+def open_offices(path: str | None = None) -> tuple[Office, ...]:
+    """The offices a participant can pick (``$GECC_OFFICES`` or the sample), read once per kernel."""
+    return load_offices(path)
+
+
+@lru_cache(maxsize=4)
+def open_questions(path: str | None = None) -> tuple[Question, ...]:
+    """The knowledge-check questions (``$GECC_QUESTIONS`` or the kit's), read once per kernel."""
+    return load_questions(path)

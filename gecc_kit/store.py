@@ -23,7 +23,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import (
+    Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -40,11 +42,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from .errors import StoreError, UnknownParticipant, UnknownWorkshop
+from .plan import MAX_FIELD, PlanItem
+from .quiz import LETTERS, PHASES
 from .scoring import Answer, Status
 
 __all__ = ["Store", "Workshop", "Participant", "default_store_url", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 1: workshops, participants, answers; 2: + plan_items, quiz_answers
 _UNSET = object()
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed from a projector
 _CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,31}$")
@@ -81,6 +85,30 @@ answers = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("participant_id", "criterion_id"),
+)
+plan_items = Table(
+    "plan_items",
+    metadata,
+    Column("participant_id", Integer, ForeignKey("participants.id", ondelete="CASCADE"), nullable=False),
+    Column("criterion_id", String(64), nullable=False),
+    Column("chosen", Boolean, nullable=False, default=True),
+    Column("action", Text, nullable=False, default=""),
+    Column("owner", Text, nullable=False, default=""),
+    Column("due", Date, nullable=True),
+    Column("indicator", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("participant_id", "criterion_id"),
+)
+quiz_answers = Table(
+    "quiz_answers",
+    metadata,
+    Column("participant_id", Integer, ForeignKey("participants.id", ondelete="CASCADE"), nullable=False),
+    Column("phase", String(8), nullable=False),
+    Column("question_id", String(64), nullable=False),
+    Column("choice", String(1), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("participant_id", "phase", "question_id"),
 )
 
 
@@ -226,6 +254,9 @@ class Store:
                 raise StoreError(
                     f"the store was written by a newer gecc-kit (schema {version}, this one knows {SCHEMA_VERSION}); upgrade gecc-kit."
                 )
+            elif version < SCHEMA_VERSION:
+                # Every change so far only added tables, which create_all has just made.
+                conn.execute(schema_info.update().values(version=SCHEMA_VERSION))
 
         try:  # the usual case, in every participant's kernel: the schema is there, a read suffices
             with self._read() as conn:
@@ -370,6 +401,99 @@ class Store:
         return {
             r.criterion_id: Answer(r.criterion_id, Status(r.status) if r.status else None, r.note or "") for r in rows
         }
+
+    def save_answers(self, participant_id: int, items) -> None:
+        """Save many answers in one transaction (used to load practice data)."""
+        now = _now()
+        rows = [
+            dict(participant_id=participant_id, criterion_id=a.criterion_id, status=a.status.value if a.status else None,
+                 note=a.note or "", created_at=now, updated_at=now)
+            for a in items
+        ]
+        if not rows:
+            return
+        insert = self._insert(answers)
+        stmt = insert.on_conflict_do_update(
+            index_elements=[answers.c.participant_id, answers.c.criterion_id],
+            set_={"status": insert.excluded.status, "note": insert.excluded.note, "updated_at": now},
+        )
+        self._write(lambda conn: conn.execute(stmt, rows))
+
+    # --- improvement plan -----------------------------------------------------------
+
+    def save_plan_item(self, participant_id: int, criterion_id: str, **fields) -> None:
+        """Save one plan item now; ``fields`` are any of chosen, action, owner, due, indicator.
+
+        Fields not given keep their saved value. Text longer than
+        :data:`~gecc_kit.plan.MAX_FIELD` characters is refused (StoreError).
+        """
+        allowed = {"chosen", "action", "owner", "due", "indicator"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise TypeError(f"unknown plan fields: {', '.join(sorted(unknown))}")
+        values = {}
+        for key, value in fields.items():
+            if key in ("action", "owner", "indicator"):
+                value = "" if value is None else str(value)
+                if len(value) > MAX_FIELD:
+                    raise StoreError(f"the {key} is longer than {MAX_FIELD} characters.")
+            elif key == "chosen":
+                value = bool(value)
+            values[key] = value
+        if not values:
+            return
+        now = _now()
+        defaults = {"chosen": True, "action": "", "owner": "", "due": None, "indicator": ""}
+        insert = self._insert(plan_items).values(
+            participant_id=participant_id, criterion_id=criterion_id, **(defaults | values), created_at=now, updated_at=now
+        )
+        stmt = insert.on_conflict_do_update(
+            index_elements=[plan_items.c.participant_id, plan_items.c.criterion_id], set_={**values, "updated_at": now}
+        )
+
+        def run(conn):
+            conn.execute(stmt)
+            conn.execute(participants.update().where(participants.c.id == participant_id).values(updated_at=now))
+
+        self._write(run)
+
+    def plan(self, participant_id: int) -> dict[str, PlanItem]:
+        """Every plan item of one participant (chosen or not), keyed by criterion id."""
+        with self._read() as conn:
+            rows = conn.execute(select(plan_items).where(plan_items.c.participant_id == participant_id)).all()
+        return {
+            r.criterion_id: PlanItem(r.criterion_id, bool(r.chosen), r.action or "", r.owner or "", r.due, r.indicator or "")
+            for r in rows
+        }
+
+    # --- knowledge check ------------------------------------------------------------
+
+    def save_quiz_choice(self, participant_id: int, phase: str, question_id: str, choice: str | None) -> None:
+        """Save (or, with None, clear) one knowledge-check answer now."""
+        if phase not in PHASES:
+            raise ValueError(f"phase must be one of {PHASES}, not {phase!r}")
+        if choice is None:
+            self._write(lambda conn: conn.execute(quiz_answers.delete().where(
+                quiz_answers.c.participant_id == participant_id, quiz_answers.c.phase == phase, quiz_answers.c.question_id == question_id)))
+            return
+        if choice not in LETTERS:
+            raise ValueError(f"choice must be one of {LETTERS}, not {choice!r}")
+        now = _now()
+        insert = self._insert(quiz_answers).values(participant_id=participant_id, phase=phase, question_id=question_id, choice=choice, updated_at=now)
+        stmt = insert.on_conflict_do_update(
+            index_elements=[quiz_answers.c.participant_id, quiz_answers.c.phase, quiz_answers.c.question_id],
+            set_={"choice": choice, "updated_at": now},
+        )
+        self._write(lambda conn: conn.execute(stmt))
+
+    def quiz_choices(self, participant_id: int) -> dict[str, dict[str, str]]:
+        """One participant's knowledge-check answers: phase -> question id -> letter."""
+        with self._read() as conn:
+            rows = conn.execute(select(quiz_answers).where(quiz_answers.c.participant_id == participant_id)).all()
+        result: dict[str, dict[str, str]] = {p: {} for p in PHASES}
+        for r in rows:
+            result.setdefault(r.phase, {})[r.question_id] = r.choice
+        return result
 
     def _insert(self, table):
         name = self.engine.dialect.name

@@ -3,8 +3,10 @@
 :class:`AssessmentApp` shows one factor's criteria with a status and an
 evidence note each, saves every change to the store at once, and redraws
 the live score and gap list. :class:`JoinForm` greets someone whose link has
-no (or an unknown) participant token. :func:`assessment_page` picks between
-them from the page's URL; it is the only call a factor notebook makes.
+no (or an unknown) participant token. :class:`Nav` is the bar on top of every
+page (step x of N, what is done, the language switch); :class:`WelcomeApp` is
+the welcome page of someone who has joined. The pages themselves are put
+together in :mod:`gecc_kit.pages`.
 
 Every interactive control carries a ``gecc-...`` CSS class (see docs/ui.md).
 Text people type is shown with :func:`html.escape`, never as HTML.
@@ -12,65 +14,23 @@ Text people type is shown with :func:`html.escape`, never as HTML.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import datetime
 
 import ipywidgets as W
 
 from .criteria import Criterion, Standard, factor as get_factor
-from .errors import GeccError, UnknownParticipant, UnknownWorkshop
+from .journey import DONE, MODULES, STARTED, TODO, module, progress
+from .labels import LABELS, label, pick
+from .practice import Office
+from .quiz import Question
 from .scoring import Answer, Score, Status, score
-from .session import Request, current_request, log, open_standard, open_store
+from .session import Request, log
 from .store import Participant, Store
 
-__all__ = ["AssessmentApp", "JoinForm", "assessment_page", "LABELS", "label"]
-
-# Every label a participant reads: (Thai, English).
-LABELS = {
-    "mandatory": ("ข้อจำเป็น", "Mandatory"),
-    "weight": ("น้ำหนัก", "Weight"),
-    "guidance": ("คำแนะนำ", "Guidance"),
-    "evidence": ("ตัวอย่างหลักฐาน", "Evidence examples"),
-    "act": ("อ้างอิงกฎหมาย", "Legal reference"),
-    "note_placeholder": ("บันทึกหลักฐานหรือข้อสังเกต (บันทึกอัตโนมัติ)", "Evidence or remarks (saved automatically)"),
-    "score_title": ("คะแนนด้านนี้ (ตัวอย่าง)", "Score for this factor (illustrative)"),
-    "level": ("ระดับที่ได้", "Level reached"),
-    "no_level": ("ยังไม่ถึง{first}", "Below {first}"),
-    "nothing_applicable": ("ทุกข้อไม่เกี่ยวข้อง จึงไม่มีคะแนนด้านนี้", "Every criterion is not applicable: nothing to score"),
-    "mandatory_unmet": ("ข้อจำเป็นที่ยังไม่ผ่าน", "Mandatory criteria not yet met"),
-    "unanswered": ("ยังไม่ได้ตอบ", "Unanswered"),
-    "gaps_title": ("สิ่งที่ควรปรับปรุง (เรียงตามความสำคัญ)", "Gaps to close (most important first)"),
-    "no_gaps": ("ยังไม่มีข้อที่ตอบว่ายังไม่ผ่านหรือผ่านบางส่วน", "No criterion answered 'not yet' or 'partly met' so far"),
-    "saved": ("บันทึกแล้ว", "Saved"),
-    "save_failed": ("บันทึกไม่สำเร็จ คำตอบบนจอกลับเป็นค่าที่บันทึกไว้ล่าสุด กรุณาตอบข้อนั้นอีกครั้ง หากยังไม่ได้ให้แจ้งวิทยากร", "Not saved: the screen shows the last saved answer again; please answer once more, and tell the facilitator if it persists"),
-    "note_failed": ("บันทึกข้อความไม่สำเร็จ ข้อความยังอยู่บนจอ ระบบจะลองบันทึกอีกครั้งเมื่อพิมพ์ต่อ", "Note not saved yet: it stays on screen and is saved again as you type"),
-    "hello": ("สวัสดี", "Hello"),
-    "join_title": ("เข้าร่วมการฝึกประเมินตนเอง", "Join the practice self-assessment"),
-    "join_welcome": ("กรอกชื่อเพื่อเริ่มทำแบบประเมิน ระบบจะสร้างลิงก์ส่วนตัวให้ท่านกลับมาทำต่อได้ทุกเมื่อ", "Enter your name to start; you get a personal link to come back to at any time."),
-    "join_unknown": ("ไม่พบผู้เข้าร่วมจากลิงก์นี้ ลิงก์อาจพิมพ์ไม่ครบ ลองเปิดลิงก์ส่วนตัวอีกครั้ง หรือเข้าร่วมใหม่ด้านล่าง", "This link matches no participant. Check the link, or join again below."),
-    "join_name": ("ชื่อที่แสดง", "Display name"),
-    "join_office": ("หน่วยงาน", "Office"),
-    "join_button": ("เริ่มทำแบบประเมิน", "Start"),
-    "join_need_name": ("กรุณากรอกชื่อที่แสดงก่อน", "Please enter a display name first"),
-    "join_too_long": ("ชื่อหรือหน่วยงานยาวเกิน 120 ตัวอักษร กรุณาย่อให้สั้นลง", "Name or office is longer than 120 characters; please shorten it"),
-    "join_done": ("เข้าร่วมแล้ว กำลังเปิดแบบประเมินของท่าน หากหน้าไม่เปลี่ยนเอง กดลิงก์ส่วนตัวด้านล่าง", "Joined: opening your assessment. If the page does not change, open your personal link below."),
-    "personal_link": ("ลิงก์ส่วนตัวของท่าน เก็บไว้เพื่อกลับมาทำต่อจากเดิมได้ทุกอุปกรณ์", "Your personal link: keep it to resume on any device"),
-    "no_workshop": ("ลิงก์นี้ไม่มีรหัสการอบรม กรุณาขอลิงก์จากวิทยากร", "This link has no workshop code; ask the facilitator for the link."),
-    "unknown_workshop": ("รหัสการอบรมในลิงก์นี้ไม่มีในระบบ กรุณาตรวจสอบลิงก์กับวิทยากร", "This link's workshop code is not known here; check the link with the facilitator."),
-    "broken": ("ขออภัย ระบบขัดข้องชั่วคราว กรุณาโหลดหน้านี้ใหม่ หรือแจ้งวิทยากร", "Sorry, something went wrong. Reload the page or tell the facilitator."),
-}
-
+__all__ = ["AssessmentApp", "JoinForm", "Nav", "WelcomeApp", "nav_html", "notice_html", "message", "LABELS", "label"]
 
 MAX_NAME = 120  # characters of a display name or office
-
-
-def _pick(th: str, en: str, lang: str) -> str:
-    """The English text when asked for and present, else the Thai."""
-    return en if lang == "en" and en else th
-
-
-def label(key: str, lang: str = "th") -> str:
-    """The label in Thai (``"th"``) or English (``"en"``)."""
-    return _pick(*LABELS[key], lang)
 
 
 _CSS = """
@@ -95,6 +55,30 @@ _CSS = """
 .gecc-saved.gecc-error { color: #b42318; }
 .gecc-message { font-size: 1.05rem; }
 .gecc-link { word-break: break-all; }
+.gecc-nav { border-bottom: 1px solid #d0d7de; padding-bottom: .4rem; margin-bottom: .6rem; font-size: .92rem; }
+.gecc-nav-where { font-weight: 600; }
+.gecc-steps { list-style: none; padding: 0; margin: .3rem 0; display: flex; flex-wrap: wrap; gap: .3rem; }
+.gecc-step a, .gecc-step span { display: inline-block; padding: .1rem .5rem; border: 1px solid #d0d7de; border-radius: 1rem; text-decoration: none; color: #1f2328; }
+.gecc-step-done a { background: #dafbe1; border-color: #1a7f37; }
+.gecc-step-started a { background: #fff8c5; border-color: #bf8700; }
+.gecc-step-current a { outline: 2px solid #1f6feb; font-weight: 700; }
+.gecc-lang-switch { float: right; font-size: .9rem; }
+.gecc-modules { display: flex; flex-direction: column; gap: .4rem; padding: 0; list-style: none; }
+.gecc-module-button { display: block; padding: .6rem .8rem; border-radius: .5rem; background: #1f6feb; color: #fff !important; text-decoration: none; font-weight: 600; }
+.gecc-module-button.gecc-step-done { background: #1a7f37; }
+.gecc-plan-row { border: 1px solid #d0d7de; border-radius: .5rem; padding: .5rem .7rem; margin: .4rem 0; width: 100%; }
+.gecc-plan-row .widget-text, .gecc-plan-row .widget-textarea, .gecc-plan-row .widget-datepicker { width: 100% !important; max-width: 100%; }
+.gecc-plan-row input[type=date] { max-width: 100%; }
+.gecc-question { border: 1px solid #d0d7de; border-radius: .5rem; padding: .5rem .7rem; margin: .4rem 0; width: 100%; }
+.gecc-question .widget-radio-box { flex-direction: column; width: 100%; }
+.gecc-question .widget-radio-box label { white-space: normal; line-height: 1.4; height: auto; min-height: 1.6rem; padding: .15rem 0; }
+.gecc-question .widget-radio { width: 100% !important; max-width: 100%; }
+.gecc-downloads a { display: inline-block; margin: .3rem .6rem .3rem 0; padding: .4rem .7rem; border: 1px solid #1f6feb; border-radius: .4rem; text-decoration: none; }
+.gecc-chart text { fill: #1f2328; }
+.gecc-app .widget-checkbox { width: 100% !important; }
+.gecc-app .widget-checkbox label { white-space: normal; }
+.gecc-app .widget-dropdown, .gecc-app .widget-dropdown select { width: 100% !important; max-width: 100%; }
+@media (max-width: 600px) { .gecc-app { font-size: .95rem; } .gecc-status .widget-toggle-button { min-width: 5.5rem; } }
 </style>
 """
 
@@ -103,7 +87,7 @@ def notice_html(standard: Standard, lang: str = "th") -> str:
     """The one-line "illustrative" notice, or nothing for an official criteria file."""
     if not standard.illustrative:
         return ""
-    text = _pick(standard.notice_th, standard.notice_en, lang)
+    text = pick(standard.notice_th, standard.notice_en, lang)
     return f"<div class='gecc-notice gecc-illustrative'>{_esc(text)}</div>"
 
 
@@ -134,10 +118,22 @@ class AssessmentApp:
         The participant's personal link, shown so they can resume elsewhere.
     lang
         ``"th"`` (default) or ``"en"`` for the labels.
+    on_change
+        Called after a status is saved (the page refreshes its progress bar).
     """
 
-    def __init__(self, standard: Standard, factor_id: str, store: Store, participant: Participant, link: str = "", lang: str = "th"):
+    def __init__(
+        self,
+        standard: Standard,
+        factor_id: str,
+        store: Store,
+        participant: Participant,
+        link: str = "",
+        lang: str = "th",
+        on_change: Callable[[], None] | None = None,
+    ):
         self.standard = standard
+        self.on_change = on_change
         self.factor = get_factor(factor_id)
         self.store = store
         self.participant = participant
@@ -170,10 +166,10 @@ class AssessmentApp:
         if c.mandatory:
             tags += f"<span class='gecc-tag gecc-tag-mandatory'>{_esc(label('mandatory', lang))}</span>"
         tags += f"<span class='gecc-tag'>{_esc(label('weight', lang))} {c.weight:g}</span>"
-        title = _pick(c.title_th, c.title_en, lang)
+        title = pick(c.title_th, c.title_en, lang)
         details = []
-        guidance = _pick(c.guidance_th, c.guidance_en, lang)
-        evidence = _pick(c.evidence_th, c.evidence_en, lang)
+        guidance = pick(c.guidance_th, c.guidance_en, lang)
+        evidence = pick(c.evidence_th, c.evidence_en, lang)
         if guidance:
             details.append(f"<p><b>{_esc(label('guidance', lang))}:</b> {_esc(guidance)}</p>")
         if evidence:
@@ -183,7 +179,7 @@ class AssessmentApp:
         more = f"<details><summary>{_esc(label('guidance', lang))}</summary>{''.join(details)}</details>" if details else ""
         head = _html(f"<div class='gecc-criterion-title'>{_esc(c.id)} {_esc(title)}</div><div>{tags}</div>{more}")
 
-        options = [(_pick(s.label_th, s.label_en, lang), s.value) for s in Status]
+        options = [(pick(s.label_th, s.label_en, lang), s.value) for s in Status]
         status = W.ToggleButtons(
             options=options,
             value=saved.status.value if saved.status else None,
@@ -227,6 +223,8 @@ class AssessmentApp:
             finally:
                 self._reverting = False
         self._update()
+        if self.on_change is not None:
+            self.on_change()
 
     def _on_note(self, criterion_id: str, value: str) -> None:
         # On failure the text stays on screen (nothing typed is thrown away); the next keystroke retries.
@@ -256,15 +254,15 @@ class AssessmentApp:
         lang = self.lang
         s = self.result()
         if s.level:
-            level = _pick(s.level.name_th, s.level.name_en, lang)
+            level = pick(s.level.name_th, s.level.name_en, lang)
         elif not s.applicable:
             level = label("nothing_applicable", lang)
         else:
             first = self.standard.levels[0]
-            level = label("no_level", lang).format(first=_pick(first.name_th, first.name_en, lang))
+            level = label("no_level", lang).format(first=pick(first.name_th, first.name_en, lang))
         shown = f"{s.percent:.1f}%" if s.applicable else "—"
         counts = " · ".join(
-            f"{_esc(_pick(st.label_th, st.label_en, lang))} {s.counts[st.value]}" for st in Status
+            f"{_esc(pick(st.label_th, st.label_en, lang))} {s.counts[st.value]}" for st in Status
         ) + f" · {_esc(label('unanswered', lang))} {s.counts['unanswered']}"
         unmet = ""
         if s.mandatory_unmet:
@@ -281,8 +279,8 @@ class AssessmentApp:
             items = "".join(
                 f"<li data-criterion='{_esc(g.criterion.id)}'>"
                 + (f"<span class='gecc-tag gecc-tag-mandatory'>{_esc(label('mandatory', lang))}</span>" if g.criterion.mandatory else "")
-                + f"{_esc(g.criterion.id)} {_esc(_pick(g.criterion.title_th, g.criterion.title_en, lang))}"
-                + f" <i>({_esc(_pick(g.status.label_th, g.status.label_en, lang))})</i></li>"
+                + f"{_esc(g.criterion.id)} {_esc(pick(g.criterion.title_th, g.criterion.title_en, lang))}"
+                + f" <i>({_esc(pick(g.status.label_th, g.status.label_en, lang))})</i></li>"
                 for g in answered_gaps
             )
             body = f"<ol>{items}</ol>"
@@ -297,39 +295,70 @@ class AssessmentApp:
 class JoinForm:
     """Greets someone without a known participant token and lets them join.
 
-    Joining shows the personal link and sends the browser to it, so the page
-    is then built from the store exactly as when the link is opened later.
+    Asks for a display name, the office (picked from the offices file, or
+    typed under "other") and an optional table. Joining shows the personal
+    link and sends the browser to it, so the page is then built from the
+    store exactly as when the link is opened later.
     """
 
-    def __init__(self, standard: Standard, factor_id: str, store: Store, request: Request, reason: str, lang: str = "th"):
-        self.standard, self.factor_id, self.store, self.request, self.lang = standard, factor_id, store, request, lang
+    OTHER = "__other__"
+
+    def __init__(self, store: Store, request: Request, reason: str, offices: tuple[Office, ...] = (), lang: str = "th"):
+        self.store, self.request, self.lang = store, request, lang
+        self.offices = {o.id: o for o in offices}
         self.participant: Participant | None = None
         self.message = _html(f"<p class='gecc-message'>{_esc(label(reason, lang))}</p>", "gecc-join-message")
-        self.name = W.Text(placeholder=label("join_name", lang), description="", layout=W.Layout(width="100%"))
+        self.name = W.Text(placeholder=label("join_name", lang), layout=W.Layout(width="100%"))
         self.name.add_class("gecc-join-name")
-        self.office = W.Text(placeholder=label("join_office", lang), layout=W.Layout(width="100%"))
+        options = [(label("join_office_pick", lang), "")]
+        options += [(pick(o.name_th, o.name_en, lang), o.id) for o in offices]
+        options += [(label("join_office_other", lang), self.OTHER)]
+        self.office_pick = W.Dropdown(options=options, value="", layout=W.Layout(width="100%"))
+        self.office_pick.add_class("gecc-join-office-pick")
+        self.office = W.Text(placeholder=label("join_office_other_name", lang), layout=W.Layout(width="100%", display="none"))
         self.office.add_class("gecc-join-office")
+        self.table = W.Text(placeholder=label("join_table", lang), layout=W.Layout(width="100%"))
+        self.table.add_class("gecc-join-table")
+        self.office_pick.observe(self._on_pick, names="value")
         self.button = W.Button(description=label("join_button", lang), button_style="primary")
         self.button.add_class("gecc-join-button")
         self.button.on_click(lambda _b: self._join())
         self.feedback = _html("", "gecc-join-feedback")
-        self.form = W.VBox([self.name, self.office, self.button, self.feedback])
-        title = _html(f"{_CSS}<h2>{_esc(label('join_title', lang))}</h2>")
+        self.form = W.VBox([
+            _html(f"<label>{_esc(label('join_name', lang))}</label>"), self.name,
+            _html(f"<label>{_esc(label('join_office', lang))}</label>"), self.office_pick, self.office,
+            _html(f"<label>{_esc(label('join_table', lang))}</label>"), self.table,
+            self.button, self.feedback,
+        ])
+        title = _html(f"{_CSS}{lang_switch_html(request, lang)}<h2>{_esc(label('join_title', lang))}</h2>")
         self.widget = W.VBox([title, self.message, self.form])
         self.widget.add_class("gecc-app")
         self.widget.add_class("gecc-join")
 
+    def _on_pick(self, change) -> None:
+        other = change["new"] == self.OTHER or not self.offices
+        self.office.layout.display = None if other else "none"
+        # A table from the offices file is offered, never forced: people sit where they sit.
+        office = self.offices.get(change["new"])
+        if office and office.table and not self.table.value.strip():
+            self.table.value = office.table
+
+    def office_name(self) -> str:
+        """The office as it will be stored: the picked office's Thai name, or what was typed."""
+        picked = self.offices.get(self.office_pick.value)
+        return picked.name_th if picked else self.office.value.strip()
+
     def _join(self) -> None:
-        name, office = self.name.value.strip(), self.office.value.strip()
+        name, office, table = self.name.value.strip(), self.office_name(), self.table.value.strip()
         if not name:
             self.feedback.value = f"<p class='gecc-error'>{_esc(label('join_need_name', self.lang))}</p>"
             return
-        if len(name) > MAX_NAME or len(office) > MAX_NAME:
+        if max(len(name), len(office), len(table)) > MAX_NAME:
             self.feedback.value = f"<p class='gecc-error'>{_esc(label('join_too_long', self.lang))}</p>"
             return
         self.button.disabled = True
         try:
-            p = self.store.join(self.request.workshop_code, name, office)
+            p = self.store.join(self.request.workshop_code, name, office, table)
         except Exception:
             log.exception("join failed")
             self.feedback.value = f"<p class='gecc-error'>{_esc(label('broken', self.lang))}</p>"
@@ -350,6 +379,91 @@ class JoinForm:
         return self.widget._repr_mimebundle_(**kwargs)
 
 
+class Nav:
+    """Where the participant is: "step x of N", every module with its state, and the language switch.
+
+    Every link carries the workshop code, the token and the language.
+    :meth:`refresh` re-reads the participant's progress from the store.
+    """
+
+    def __init__(self, request: Request, standard: Standard, store: Store, participant: Participant, questions: tuple[Question, ...], lang: str = "th"):
+        self.request, self.standard, self.store, self.participant = request, standard, store, participant
+        self.questions, self.lang = questions, lang
+        self.states: dict[str, str] = {}
+        self.widget = _html("", "gecc-nav-box")
+        self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            pid = self.participant.id
+            self.states = progress(self.standard, self.store.answers(pid), self.store.plan(pid), self.store.quiz_choices(pid), self.questions)
+        except Exception:  # the bar is a convenience: a failed read leaves the last one shown
+            log.exception("progress could not be read")
+        self.widget.value = nav_html(self.request, self.states, self.lang)
+
+
+def nav_html(request: Request, states: dict[str, str], lang: str = "th") -> str:
+    """The navigation bar (see :class:`Nav`) as HTML."""
+    try:
+        here = module(request.page)
+        where = label("module_x_of_n", lang, x=here.number + 1, n=len(MODULES)) + " · " + pick(here.title_th, here.title_en, lang)
+    except KeyError:
+        here, where = None, ""
+    items = []
+    for m in MODULES:
+        state = states.get(m.notebook, TODO)
+        classes = f"gecc-step gecc-step-{state}" + (" gecc-step-current" if m is here else "")
+        mark = "✓ " if state == DONE else ""
+        title = pick(m.title_th, m.title_en, lang)
+        hint = f" ({label(state, lang)})" if state in (DONE, STARTED) else ""
+        items.append(
+            f"<li class='{classes}' data-module='{_esc(m.notebook)}' data-state='{state}'>"
+            f"<a href='{_esc(request.link(page=m.notebook))}' title='{_esc(title + hint)}'>{mark}{m.number + 1} {_esc(title)}</a></li>"
+        )
+    return (
+        f"{_CSS}<nav class='gecc-nav'>{lang_switch_html(request, lang)}"
+        f"<div class='gecc-nav-where'>{_esc(where)}</div><ol class='gecc-steps'>{''.join(items)}</ol></nav>"
+    )
+
+
+def lang_switch_html(request: Request, lang: str) -> str:
+    """A link to this page in the other language (Thai <-> English)."""
+    other = "th" if lang == "en" else "en"
+    return f"<a class='gecc-lang-switch' lang='{other}' href='{_esc(request.link(lang=other))}'>{_esc(label('switch_lang', lang))}</a>"
+
+
+class WelcomeApp:
+    """The welcome page of someone who has joined: who they are, their link, and every module."""
+
+    def __init__(self, request: Request, participant: Participant, nav: Nav, lang: str = "th"):
+        self.request, self.participant, self.nav, self.lang = request, participant, nav, lang
+        buttons = []
+        for m in MODULES[1:]:
+            state = nav.states.get(m.notebook, TODO)
+            mark = "✓ " if state == DONE else ""
+            buttons.append(
+                f"<li><a class='gecc-module-button gecc-step-{state}' data-module='{_esc(m.notebook)}' "
+                f"href='{_esc(request.link(page=m.notebook))}'>{mark}{m.number}. {_esc(pick(m.title_th, m.title_en, lang))}</a></li>"
+            )
+        who = f"<p>{_esc(label('hello', lang))} <b class='gecc-participant-name'>{_esc(participant.display_name)}</b>"
+        if participant.office:
+            who += f" · {_esc(label('your_office', lang))}: <span class='gecc-participant-office'>{_esc(participant.office)}</span>"
+        if participant.table_label:
+            who += f" · {_esc(label('your_table', lang))}: <span class='gecc-participant-table'>{_esc(participant.table_label)}</span>"
+        who += "</p>"
+        body = _html(
+            f"{who}<p class='gecc-message'>{_esc(label('welcome_joined', lang))}</p>"
+            f"{_link_html(request.link(), lang)}"
+            f"<h3>{_esc(label('modules', lang))}</h3><ol class='gecc-modules'>{''.join(buttons)}</ol>"
+        )
+        self.widget = W.VBox([nav.widget, body])
+        self.widget.add_class("gecc-app")
+        self.widget.add_class("gecc-welcome")
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
 def _link_html(link: str, lang: str) -> str:
     return (
         f"<p class='gecc-personal-link-box'>{_esc(label('personal_link', lang))}:<br>"
@@ -357,38 +471,6 @@ def _link_html(link: str, lang: str) -> str:
     )
 
 
-def _message(key: str, lang: str = "th") -> W.HTML:
-    w = _html(f"{_CSS}<p class='gecc-message'>{_esc(label(key, lang))}</p>", "gecc-app", "gecc-page-message")
-    return w
-
-
-def assessment_page(factor_id: str, lang: str = "th"):
-    """The self-assessment of one factor for whoever opened this page.
-
-    Reads the workshop code and token from the URL (see :mod:`gecc_kit.session`)
-    and returns an :class:`AssessmentApp`, a :class:`JoinForm`, or a short Thai
-    message when the link cannot work. Never raises to the page.
-    """
-    try:
-        request = current_request()
-        standard = open_standard()
-        store = open_store()
-        if not request.workshop_code:
-            return _message("no_workshop", lang)
-        try:
-            store.workshop(request.workshop_code)
-        except UnknownWorkshop:
-            return _message("unknown_workshop", lang)
-        if not request.token:
-            return JoinForm(standard, factor_id, store, request, "join_welcome", lang)
-        try:
-            participant = store.participant(request.workshop_code, request.token)
-        except UnknownParticipant:
-            return JoinForm(standard, factor_id, store, request, "join_unknown", lang)
-        return AssessmentApp(standard, factor_id, store, participant, request.link(), lang)
-    except GeccError:
-        log.exception("page could not be built")
-        return _message("broken", lang)
-    except Exception:
-        log.exception("unexpected error while building the page")
-        return _message("broken", lang)
+def message(key: str, lang: str = "th") -> W.HTML:
+    """A page that is one sentence (a bad link, a broken store)."""
+    return _html(f"{_CSS}<p class='gecc-message'>{_esc(label(key, lang))}</p>", "gecc-app", "gecc-page-message")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from gecc_kit import Status, score
-from gecc_kit.widgets import AssessmentApp, JoinForm, assessment_page
+from gecc_kit.pages import assessment_page
+from gecc_kit.widgets import AssessmentApp, JoinForm
 from gecc_kit.session import Request, open_store
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -108,7 +109,7 @@ def test_below_the_first_level_names_it_from_the_file(standard, store, participa
 def test_join_form_creates_participant_and_sends_the_browser_to_the_personal_link(standard, store):
     store.ensure_workshop("W2")
     request = Request("W2", "", "http://host:8866/voila/render/01-location.ipynb")
-    form = JoinForm(standard, "location", store, request, "join_welcome")
+    form = JoinForm(store, request, "join_welcome")
     form.button.click()
     assert form.participant is None and "กรุณากรอกชื่อ" in form.feedback.value
     form.name.value = "ก" * 121

@@ -1,0 +1,81 @@
+"""The participant's journey: the pages of a workshop, in order, and what is done.
+
+Pure data and functions (no widgets, no storage): the pages build their
+navigation bar from :data:`MODULES` and :func:`progress`, and the facilitator's
+dashboard can use the same.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .criteria import Standard
+from .plan import PlanItem
+from .quiz import PHASES, Question, grade
+from .scoring import Answer
+
+__all__ = ["Module", "MODULES", "module", "progress", "DONE", "STARTED", "TODO"]
+
+DONE, STARTED, TODO = "done", "started", "todo"
+
+
+@dataclass(frozen=True)
+class Module:
+    """One page of the journey: its notebook and title, and what it holds."""
+
+    number: int  # 0 for the welcome page
+    notebook: str
+    title_th: str
+    title_en: str
+    kind: str  # welcome, factor, summary, knowledge
+    factor: str = ""
+
+
+MODULES: tuple[Module, ...] = (
+    Module(0, "00-welcome.ipynb", "ยินดีต้อนรับ", "Welcome", "welcome"),
+    Module(1, "01-location.ipynb", "ด้านสถานที่", "Location", "factor", "location"),
+    Module(2, "02-personnel.ipynb", "ด้านบุคลากร", "Personnel", "factor", "personnel"),
+    Module(3, "03-service.ipynb", "ด้านบริการ", "Service", "factor", "service"),
+    Module(4, "04-technology.ipynb", "ด้านเทคโนโลยี", "Technology", "factor", "technology"),
+    Module(5, "05-summary.ipynb", "สรุปผลและแผนพัฒนา", "Summary and plan", "summary"),
+    Module(6, "06-knowledge-check.ipynb", "แบบทดสอบความรู้", "Knowledge check", "knowledge"),
+)
+
+
+def module(notebook: str) -> Module:
+    """The module of a notebook file name (KeyError if it is not part of the journey)."""
+    for m in MODULES:
+        if m.notebook == notebook:
+            return m
+    raise KeyError(notebook)
+
+
+def progress(
+    standard: Standard,
+    answers: Mapping[str, Answer],
+    plan: Mapping[str, PlanItem],
+    quiz: Mapping[str, Mapping[str, str]],
+    questions: tuple[Question, ...],
+) -> dict[str, str]:
+    """The state of every module for one participant: ``done``, ``started`` or ``todo``.
+
+    - welcome: done (whoever has a personal link has joined);
+    - a factor: done when every criterion has a status, started when some have;
+    - summary: done when the plan has at least one written action;
+    - knowledge check: done when both the pre- and post-test are complete.
+    """
+    states: dict[str, str] = {}
+    for m in MODULES:
+        if m.kind == "welcome":
+            state = DONE
+        elif m.kind == "factor":
+            ids = [c.id for c in standard.for_factor(m.factor)]
+            n = sum(1 for cid in ids if answers.get(cid) is not None and answers[cid].status is not None)
+            state = DONE if ids and n == len(ids) else STARTED if n else TODO
+        elif m.kind == "summary":
+            state = DONE if any(item.written for item in plan.values()) else TODO
+        else:
+            results = [grade(questions, quiz.get(phase, {})) for phase in PHASES]
+            state = DONE if all(r.complete for r in results) else STARTED if any(r.answered for r in results) else TODO
+        states[m.notebook] = state
+    return states

@@ -1,0 +1,148 @@
+"""The knowledge-check page: the same questions before (pre) and after (post) the session.
+
+Each choice is saved the moment it is made. The pre-test can be changed
+until the post-test starts; the post-test opens once the pre-test is
+complete. A phase's score shows when every question is answered; the gain
+and the explanations show once the post-test is complete.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import ipywidgets as W
+
+from .labels import label, pick
+from .quiz import LETTERS, PHASES, Question, grade
+from .session import log
+from .store import Participant, Store
+from .widgets import _CSS, Nav, _esc, _html
+
+__all__ = ["KnowledgeApp"]
+
+THAI_LETTERS = dict(zip(LETTERS, ("ก", "ข", "ค", "ง")))
+
+
+class KnowledgeApp:
+    """One participant's pre- and post-test.
+
+    ``radios[phase][question_id]`` is the control of each question.
+    """
+
+    def __init__(self, questions: tuple[Question, ...], store: Store, participant: Participant, nav: Nav | None = None, lang: str = "th"):
+        self.questions, self.store, self.participant, self.nav, self.lang = questions, store, participant, nav, lang
+        self.choices = store.quiz_choices(participant.id)
+        self.radios: dict[str, dict[str, W.RadioButtons]] = {p: {} for p in PHASES}
+        self.status: dict[str, W.HTML] = {p: _html("", f"gecc-quiz-status-{p}") for p in PHASES}
+        self.saved = _html("", "gecc-saved")
+        self.results = _html("", "gecc-quiz-results")
+        sections = []
+        for phase in PHASES:
+            title = _html(f"<h3 class='gecc-quiz-phase-title'>{_esc(label(phase, lang))}</h3>")
+            box = W.VBox([title, self.status[phase], *[self._create_question(phase, q) for q in questions]])
+            box.add_class("gecc-quiz-phase")
+            box.add_class(f"gecc-quiz-{phase}")
+            sections.append(box)
+        self.sections = dict(zip(PHASES, sections))
+        header = _html(
+            f"{_CSS}<p>{_esc(label('hello', lang))} <b class='gecc-participant-name'>{_esc(participant.display_name)}</b></p>"
+            + ("" if questions else f"<p class='gecc-message'>{_esc(label('quiz_no_questions', lang))}</p>")
+        )
+        children = [header, *sections, self.saved, self.results]
+        if nav is not None:
+            children.insert(0, nav.widget)
+        self.widget = W.VBox(children)
+        self.widget.add_class("gecc-app")
+        self.widget.add_class("gecc-knowledge")
+        self._update()
+
+    def _create_question(self, phase: str, q: Question) -> W.VBox:
+        lang = self.lang
+        options = []
+        for letter, (th, en) in zip(LETTERS, q.choices):
+            shown = THAI_LETTERS[letter] if lang == "th" else letter
+            options.append((f"{shown}. {pick(th, en, lang)}", letter))
+        radio = W.RadioButtons(options=options, value=self.choices.get(phase, {}).get(q.id), layout=W.Layout(width="100%"))
+        radio.add_class("gecc-quiz-choice")
+        radio.add_class(f"gecc-quiz-{phase}-{q.id}")
+        radio.observe(lambda change, qid=q.id: self._on_choice(phase, qid, change["new"]), names="value")
+        self.radios[phase][q.id] = radio
+        head = _html(f"<div class='gecc-question-text'><b>{_esc(q.id)}</b> {_esc(pick(q.question_th, q.question_en, lang))}</div>")
+        box = W.VBox([head, radio], layout=W.Layout(width="100%"))
+        box.add_class("gecc-question")
+        return box
+
+    def result(self, phase: str):
+        """The :class:`~gecc_kit.quiz.Result` of a phase, from what has been saved."""
+        return grade(self.questions, self.choices.get(phase, {}))
+
+    def _on_choice(self, phase: str, question_id: str, letter: str | None) -> None:
+        before = self.choices.get(phase, {}).get(question_id)
+        try:
+            self.store.save_quiz_choice(self.participant.id, phase, question_id, letter)
+        except Exception:
+            log.exception("saving knowledge-check answer %s/%s failed", phase, question_id)
+            self.saved.add_class("gecc-error")
+            self.saved.value = f"⚠ {_esc(label('save_failed', self.lang))}"
+            radio = self.radios[phase][question_id]
+            with radio.hold_trait_notifications():
+                radio.unobserve_all("value")
+                radio.value = before
+            radio.observe(lambda change, qid=question_id: self._on_choice(phase, qid, change["new"]), names="value")
+            return
+        self.choices.setdefault(phase, {})[question_id] = letter
+        self.saved.remove_class("gecc-error")
+        self.saved.value = f"✓ {_esc(label('saved', self.lang))} {datetime.now():%H:%M:%S}"
+        self._update()
+        if self.nav is not None:
+            self.nav.refresh()
+
+    def _update(self) -> None:
+        lang = self.lang
+        pre, post = self.result("pre"), self.result("post")
+        post_started = post.answered > 0
+        # The pre-test is what people knew before: fixed once they start the post-test.
+        for radio in self.radios["pre"].values():
+            radio.disabled = post_started
+        post_open = pre.complete or post_started
+        for radio in self.radios["post"].values():
+            radio.disabled = not post_open
+        self.sections["post"].layout.display = None if post_open else "none"
+        for phase, r in (("pre", pre), ("post", post)):
+            text = label("quiz_progress", lang, answered=r.answered, total=r.total)
+            if r.complete:
+                text += " · " + label("quiz_score", lang, correct=r.correct, total=r.total)
+            extra = ""
+            if phase == "pre" and post_started:
+                extra = f"<div>{_esc(label('quiz_pre_closed', lang))}</div>"
+            self.status[phase].value = f"<div class='gecc-quiz-progress' data-answered='{r.answered}' data-correct='{r.correct if r.complete else ''}'>{_esc(text)}</div>{extra}"
+        parts = []
+        if not post_open:
+            parts.append(f"<p class='gecc-quiz-post-locked'>{_esc(label('quiz_post_locked', lang))}</p>")
+        if pre.complete and post.complete:
+            gain = post.correct - pre.correct
+            parts.append(
+                f"<div class='gecc-score-box'><div class='gecc-quiz-gain' data-gain='{gain}'>{_esc(label('quiz_gain', lang, gain=gain))}</div>"
+                f"<div>{_esc(label('pre', lang))}: {pre.correct}/{pre.total} · {_esc(label('post', lang))}: {post.correct}/{post.total}</div></div>"
+            )
+            parts.append(self._explanations_html())
+        self.results.value = "".join(parts)
+
+    def _explanations_html(self) -> str:
+        lang = self.lang
+        items = []
+        for q in self.questions:
+            right = dict(zip(LETTERS, q.choices))[q.answer]
+            mine = [self.choices.get(p, {}).get(q.id) or "—" for p in PHASES]
+            shown = [THAI_LETTERS.get(m, m) if lang == "th" else m for m in mine]
+            letter = THAI_LETTERS[q.answer] if lang == "th" else q.answer
+            source = f" <small>({_esc(q.source)})</small>" if q.source else ""
+            items.append(
+                f"<li data-question='{_esc(q.id)}'><b>{_esc(pick(q.question_th, q.question_en, lang))}</b><br>"
+                f"{_esc(label('quiz_right_answer', lang))}: {letter}. {_esc(pick(*right, lang))} · "
+                f"{_esc(label('quiz_your_answers', lang))}: {' / '.join(shown)}<br>"
+                f"{_esc(pick(q.explanation_th, q.explanation_en, lang))}{source}</li>"
+            )
+        return f"<h3>{_esc(label('quiz_explanations', lang))}</h3><ol class='gecc-quiz-explanations'>{''.join(items)}</ol>"
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)

@@ -1,0 +1,256 @@
+"""The summary page: four factor scores side by side, the gaps, the improvement plan, downloads.
+
+:class:`SummaryApp` is a thin view: scores come from :mod:`gecc_kit.scoring`,
+the plan is saved through the store field by field as it is typed, and the
+files come from :mod:`gecc_kit.reports`, built from what the store holds.
+"""
+from __future__ import annotations
+
+import base64
+from datetime import date, datetime
+
+import ipywidgets as W
+
+from .criteria import Standard, factor as get_factor
+from .errors import StoreError
+from .journey import MODULES
+from .labels import label, pick
+from .plan import MAX_FIELD, PlanItem, thai_date
+from .scoring import Answer, score_all
+from .session import Request, log
+from .store import Participant, Store
+from .widgets import _CSS, Nav, _esc, _html, notice_html
+
+__all__ = ["SummaryApp", "PlanRow"]
+
+
+class PlanRow:
+    """One gap in the plan editor: a checkbox, and the four fields once it is chosen."""
+
+    def __init__(self, app: "SummaryApp", criterion_id: str, answer: Answer | None, item: PlanItem | None):
+        self.app, self.criterion_id, self.item = app, criterion_id, item or PlanItem(criterion_id, chosen=False)
+        lang = app.lang
+        c = app.standard.criterion(criterion_id)
+        f = get_factor(c.factor)
+        status = answer.status if answer else None
+        if status is None or status.value == "na":
+            state = label("unanswered", lang) if status is None else pick(status.label_th, status.label_en, lang)
+        elif status.value == "met":
+            state = label("plan_now_met", lang)
+        else:
+            state = pick(status.label_th, status.label_en, lang)
+        mandatory = f"<span class='gecc-tag gecc-tag-mandatory'>{_esc(label('mandatory', lang))}</span>" if c.mandatory else ""
+        self.title = _html(
+            f"<div class='gecc-criterion-title'>{mandatory}{_esc(c.id)} {_esc(pick(c.title_th, c.title_en, lang))}</div>"
+            f"<div><i>{_esc(pick(f.name_th, f.name_en, lang))} · {_esc(state)}</i></div>"
+        )
+        self.choose = W.Checkbox(value=self.item.chosen, description=label("plan_choose", lang), indent=False)
+        self.choose.add_class("gecc-plan-choose")
+        self.choose.add_class(f"gecc-plan-choose-{criterion_id}")
+        self.choose.observe(self._on_choose, names="value")
+        self.fields = W.VBox([])
+        self.widgets: dict[str, W.Widget] = {}
+        self.due_text = _html("", "gecc-plan-due-th")
+        self.widget = W.VBox([self.title, self.choose, self.fields], layout=W.Layout(width="100%"))
+        self.widget.add_class("gecc-plan-row")
+        self.widget.add_class(f"gecc-plan-row-{criterion_id}")
+        if self.item.chosen:
+            self._show_fields()
+
+    def _show_fields(self) -> None:
+        lang = self.app.lang
+        if not self.widgets:  # built the first time the gap is chosen: fewer widgets on a phone
+            item = self.item
+            self.widgets = {
+                "action": W.Textarea(value=item.action, placeholder=label("plan_action", lang), continuous_update=True),
+                "owner": W.Text(value=item.owner, placeholder=label("plan_owner", lang), continuous_update=True),
+                "due": W.DatePicker(value=item.due),
+                "indicator": W.Text(value=item.indicator, placeholder=label("plan_indicator", lang), continuous_update=True),
+            }
+            children = []
+            for key, w in self.widgets.items():
+                w.layout.width = "100%"
+                w.add_class(f"gecc-plan-{key}")
+                w.add_class(f"gecc-plan-{key}-{self.criterion_id}")
+                w.observe(lambda change, key=key: self._on_field(key, change["new"]), names="value")
+                children.append(_html(f"<label>{_esc(label('plan_' + key, lang))}</label>"))
+                children.append(w)
+                if key == "due":
+                    children.append(self.due_text)
+            self._show_due(item.due)
+            self.fields.children = children
+        self.fields.layout.display = None
+
+    def _show_due(self, due: date | None) -> None:
+        self.due_text.value = f"<span class='gecc-due-be'>{_esc(thai_date(due, self.app.lang))}</span>" if due else ""
+
+    def _on_choose(self, change) -> None:
+        chosen = bool(change["new"])
+        if self.app.save(self.criterion_id, chosen=chosen):
+            self.item = PlanItem(**{**self.item.__dict__, "chosen": chosen})
+        if chosen:
+            self._show_fields()
+        else:
+            self.fields.layout.display = "none"  # what was written stays saved, only hidden
+
+    def _on_field(self, key: str, value) -> None:
+        if key == "due":
+            self._show_due(value)
+        if self.app.save(self.criterion_id, **{key: value}):
+            self.item = PlanItem(**{**self.item.__dict__, key: value})
+
+
+class SummaryApp:
+    """One participant's results across the four factors, with the plan and downloads.
+
+    Parameters
+    ----------
+    standard, store, participant
+        The criteria, where answers and the plan are saved, and whose they are.
+    request
+        The page's request (for links to the modules).
+    nav
+        The navigation bar, refreshed when the plan changes.
+    """
+
+    def __init__(self, standard: Standard, store: Store, participant: Participant, request: Request, nav: Nav | None = None, lang: str = "th"):
+        self.standard, self.store, self.participant, self.request, self.nav, self.lang = standard, store, participant, request, nav, lang
+        self.answers = store.answers(participant.id)
+        self.plan = store.plan(participant.id)
+        self.scores = score_all(standard, self.answers)
+        self.saved = _html("", "gecc-saved")
+        header = _html(
+            f"{_CSS}{notice_html(standard, lang)}"
+            f"<p>{_esc(label('hello', lang))} <b class='gecc-participant-name'>{_esc(participant.display_name)}</b></p>"
+        )
+        self.scores_html = _html(self._scores_html(), "gecc-summary-scores")
+        self.rows = self._create_plan_rows()
+        plan_intro = _html(
+            f"<h3>{_esc(label('plan_title', lang))}</h3>"
+            + (f"<p>{_esc(label('plan_intro', lang))}</p>" if self.rows else f"<p class='gecc-plan-empty'>{_esc(label('plan_no_gaps', lang))}</p>")
+        )
+        self.download_button = W.Button(description=label("prepare_downloads", lang), button_style="primary", icon="")
+        self.download_button.add_class("gecc-prepare-downloads")
+        self.download_button.on_click(lambda _b: self.prepare_downloads())
+        self.downloads = _html("", "gecc-downloads")
+        downloads_title = _html(f"<h3>{_esc(label('downloads', lang))}</h3>")
+        children = [header, self.scores_html, plan_intro, *[r.widget for r in self.rows], self.saved, downloads_title, self.download_button, self.downloads]
+        if nav is not None:
+            children.insert(0, nav.widget)
+        self.widget = W.VBox(children)
+        self.widget.add_class("gecc-app")
+        self.widget.add_class("gecc-summary")
+
+    # --- building ----------------------------------------------------------------------
+
+    def _scores_html(self) -> str:
+        from .reports import level_text, score_chart_svg
+
+        lang, standard, scores = self.lang, self.standard, self.scores
+        overall = scores["overall"]
+        rows = []
+        for f in standard.factors:
+            s = scores[f.id]
+            shown = f"{s.percent:.1f}%" if s.applicable else "—"
+            rows.append(
+                f"<tr class='gecc-factor-score' data-factor='{f.id}' data-percent='{s.percent:.1f}'>"
+                f"<td>{_esc(pick(f.name_th, f.name_en, lang))}</td><td class='gecc-percent'>{shown}</td>"
+                f"<td class='gecc-factor-level'>{_esc(level_text(standard, s, lang))}</td>"
+                f"<td>{_esc(label('answered_of', lang, answered=s.answered, total=s.total))}</td></tr>"
+            )
+        overall_shown = f"{overall.percent:.1f}%" if overall.applicable else "—"
+        missing = overall.counts["unanswered"]
+        hint = ""
+        if missing:
+            links = []
+            for m in MODULES:
+                if m.kind == "factor" and scores[m.factor].counts["unanswered"]:
+                    links.append(f"<a href='{_esc(self.request.link(page=m.notebook))}'>{_esc(pick(m.title_th, m.title_en, lang))}</a>")
+            hint = f"<p class='gecc-unanswered-hint'>⚠ {_esc(label('unanswered_hint', lang, n=missing))}: {' · '.join(links)}</p>"
+        unmet = ""
+        if overall.mandatory_unmet:
+            unmet = f"<p class='gecc-mandatory-unmet'>{_esc(label('mandatory_unmet', lang))}: {', '.join(_esc(c.id) for c in overall.mandatory_unmet)}</p>"
+        gaps = [g for g in overall.gaps if g.status is not None]
+        gap_items = "".join(
+            f"<li data-criterion='{_esc(g.criterion.id)}'>"
+            + (f"<span class='gecc-tag gecc-tag-mandatory'>{_esc(label('mandatory', lang))}</span>" if g.criterion.mandatory else "")
+            + f"{_esc(g.criterion.id)} {_esc(pick(g.criterion.title_th, g.criterion.title_en, lang))} <i>({_esc(pick(g.status.label_th, g.status.label_en, lang))})</i></li>"
+            for g in gaps
+        )
+        gap_html = f"<ol class='gecc-gaps'>{gap_items}</ol>" if gaps else f"<p>{_esc(label('no_gaps', lang))}</p>"
+        return (
+            f"<h3>{_esc(label('summary_scores', lang))}</h3>{score_chart_svg(standard, scores, lang)}"
+            f"<table class='gecc-score-table'>{''.join(rows)}"
+            f"<tr class='gecc-factor-score' data-factor='overall' data-percent='{overall.percent:.1f}'><th>{_esc(label('overall', lang))}</th>"
+            f"<th class='gecc-percent'>{overall_shown}</th><th class='gecc-overall-level'>{_esc(level_text(standard, overall, lang))}</th>"
+            f"<th>{_esc(label('answered_of', lang, answered=overall.answered, total=overall.total))}</th></tr></table>"
+            f"{unmet}{hint}<h3>{_esc(label('all_gaps', lang))}</h3>{gap_html}"
+        )
+
+    def _create_plan_rows(self) -> list[PlanRow]:
+        """A row for every answered gap (most important first), then chosen items that are no longer gaps."""
+        overall = self.scores["overall"]
+        ids = [g.criterion.id for g in overall.gaps if g.status is not None]
+        ids += [cid for cid, item in self.plan.items() if item.chosen and cid not in ids and cid in self.standard]
+        return [PlanRow(self, cid, self.answers.get(cid), self.plan.get(cid)) for cid in ids]
+
+    # --- events ------------------------------------------------------------------------
+
+    def save(self, criterion_id: str, **fields) -> bool:
+        """Save plan fields now; on failure say so and keep what is on screen."""
+        try:
+            self.store.save_plan_item(self.participant.id, criterion_id, **fields)
+        except StoreError as exc:
+            too_long = any(isinstance(v, str) and len(v) > MAX_FIELD for v in fields.values())
+            if not too_long:
+                log.exception("saving the plan for %s failed: %s", criterion_id, exc)
+            self._say("plan_too_long" if too_long else "note_failed", error=True)
+            return False
+        except Exception:
+            log.exception("saving the plan for %s failed", criterion_id)
+            self._say("note_failed", error=True)
+            return False
+        self._say("saved")
+        if self.nav is not None and "chosen" in fields or "action" in fields:
+            self.nav.refresh()
+        return True
+
+    def _say(self, key: str, error: bool = False) -> None:
+        if error:
+            self.saved.add_class("gecc-error")
+            self.saved.value = f"⚠ {_esc(label(key, self.lang))}"
+        else:
+            self.saved.remove_class("gecc-error")
+            self.saved.value = f"✓ {_esc(label(key, self.lang))} {datetime.now():%H:%M:%S}"
+
+    def report_data(self):
+        """What the store holds now, as the reports need it."""
+        from .reports import ReportData
+
+        p = self.participant
+        return ReportData(self.standard, p.display_name, p.office, p.table_label, self.store.answers(p.id), self.store.plan(p.id))
+
+    def prepare_downloads(self) -> None:
+        """Build "my report" and "my plan" from the store and offer them as download links."""
+        from .reports import XLSX_MIME, plan_xlsx, report_html
+
+        lang = self.lang
+        try:
+            data = self.report_data()
+            report = report_html(data, lang).encode("utf-8")
+            plan = plan_xlsx(data, lang)
+        except Exception:
+            log.exception("building the downloads failed")
+            self.downloads.value = f"<p class='gecc-error'>{_esc(label('broken', lang))}</p>"
+            return
+        # Data links: the files need no second request, so they download offline and from any page.
+        self.downloads.value = (
+            f"<p>{_esc(label('downloads_ready', lang, time=f'{datetime.now():%H:%M:%S}'))}</p>"
+            f"<a class='gecc-download-report' download='gecc-my-report.html' "
+            f"href='data:text/html;charset=utf-8;base64,{base64.b64encode(report).decode()}'>⬇ {_esc(label('my_report', lang))}</a>"
+            f"<a class='gecc-download-plan' download='gecc-my-plan.xlsx' "
+            f"href='data:{XLSX_MIME};base64,{base64.b64encode(plan).decode()}'>⬇ {_esc(label('my_plan', lang))}</a>"
+        )
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)

@@ -48,7 +48,11 @@ def _page(build: Callable, lang: str | None = None):
             return JoinForm(store, request, "join_unknown", offices, lang)
         questions = open_questions()
         nav = Nav(request, standard, store, participant, questions, lang)
-        return build(_Context(request, standard, store, participant, questions, nav, lang))
+        app = build(_Context(request, standard, store, participant, questions, nav, lang))
+        following = nav.next_widget()
+        if following is not None:
+            app.widget.children = (*app.widget.children, following)
+        return app
     except GeccError:
         log.exception("page could not be built")
         return message("broken", lang or "th")

@@ -63,21 +63,22 @@ def score_chart_svg(standard: Standard, scores: Mapping[str, Score], lang: str =
     """A horizontal bar chart of the four factors and the overall score, as inline SVG.
 
     Labels are text in the page's font (Thai shapes correctly), level
-    thresholds are dashed lines, and each bar carries ``data-percent``.
+    thresholds are dashed lines named in a legend under the chart, and each
+    bar carries ``data-percent``.
     """
     rows = [(pick(f.name_th, f.name_en, lang), scores[f.id]) for f in standard.factors]
     rows.append((label("overall", lang), scores["overall"]))
-    left, width, bar_h, gap, top = 150, 420, 26, 14, 24
+    left, width, bar_h, gap, top = 125, 300, 28, 12, 26
     height = top + len(rows) * (bar_h + gap) + 10
     parts = [
         f"<svg class='gecc-chart' role='img' aria-label='{html.escape(label('summary_scores', lang))}' "
-        f"viewBox='0 0 {left + width + 70} {height}' width='100%' style='max-width:40rem' xmlns='http://www.w3.org/2000/svg' "
-        "font-family='inherit' font-size='14'>"
+        f"viewBox='0 0 {left + width + 70} {height}' width='100%' style='max-width:36rem' xmlns='http://www.w3.org/2000/svg' "
+        "font-family='inherit' font-size='16'>"
     ]
     for lv in standard.levels:
         x = left + width * lv.min_percent / 100
         parts.append(f"<line x1='{x:.1f}' y1='{top - 6}' x2='{x:.1f}' y2='{height - 8}' stroke='#9a6700' stroke-dasharray='4 3'/>")
-        parts.append(f"<text x='{x:.1f}' y='{top - 10}' text-anchor='middle' font-size='11' fill='#7a4b00'>{html.escape(pick(lv.name_th, lv.name_en, lang))} {lv.min_percent:g}</text>")
+        parts.append(f"<text x='{x:.1f}' y='{top - 10}' text-anchor='middle' font-size='12' fill='#7a4b00'>{lv.min_percent:g}</text>")
     for i, (name, s) in enumerate(rows):
         y = top + i * (bar_h + gap)
         w = width * s.percent / 100 if s.applicable else 0
@@ -90,6 +91,8 @@ def score_chart_svg(standard: Standard, scores: Mapping[str, Score], lang: str =
         parts.append(f"<rect class='gecc-bar' data-scope='{html.escape(s.scope)}' data-percent='{s.percent:.1f}' x='{left}' y='{y}' width='{w:.1f}' height='{bar_h}' fill='{color}'/>")
         parts.append(f"<text x='{left + width + 6}' y='{y + bar_h * 0.7:.1f}'>{shown}</text>")
     parts.append("</svg>")
+    legend = " · ".join(f"{html.escape(pick(lv.name_th, lv.name_en, lang))} {lv.min_percent:g}%" for lv in standard.levels)
+    parts.append(f"<div class='gecc-chart-legend'>┆ {html.escape(label('thresholds', lang))}: {legend}</div>")
     return "".join(parts)
 
 

@@ -23,7 +23,7 @@ __all__ = ["ServerConfig", "serve", "voila_argv", "kernel_environment", "KIT_ROO
 
 KIT_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = KIT_ROOT / "notebooks"
-FIRST_PAGE = "01-location.ipynb"
+FIRST_PAGE = "00-welcome.ipynb"
 
 # Kernels get an IPython profile without the history database: with many
 # kernels starting at once its SQLite file locks, and IPython prints

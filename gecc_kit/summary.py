@@ -27,7 +27,7 @@ __all__ = ["SummaryApp", "PlanRow"]
 class PlanRow:
     """One gap in the plan editor: a checkbox, and the four fields once it is chosen."""
 
-    def __init__(self, app: "SummaryApp", criterion_id: str, answer: Answer | None, item: PlanItem | None):
+    def __init__(self, app: "SummaryApp", criterion_id: str, answer: Answer | None, item: PlanItem | None, number: int = 0):
         self.app, self.criterion_id, self.item = app, criterion_id, item or PlanItem(criterion_id, chosen=False)
         lang = app.lang
         c = app.standard.criterion(criterion_id)
@@ -41,7 +41,7 @@ class PlanRow:
             state = pick(status.label_th, status.label_en, lang)
         mandatory = f"<span class='gecc-tag gecc-tag-mandatory'>{_esc(label('mandatory', lang))}</span>" if c.mandatory else ""
         self.title = _html(
-            f"<div class='gecc-criterion-title'>{mandatory}{_esc(c.id)} {_esc(pick(c.title_th, c.title_en, lang))}</div>"
+            f"<div class='gecc-criterion-title'>{f'{number}. ' if number else ''}{mandatory}{_esc(c.id)} {_esc(pick(c.title_th, c.title_en, lang))}</div>"
             f"<div><i>{_esc(pick(f.name_th, f.name_en, lang))} · {_esc(state)}</i></div>"
         )
         self.choose = W.Checkbox(value=self.item.chosen, description=label("plan_choose", lang), indent=False)
@@ -126,7 +126,7 @@ class SummaryApp:
         self.scores_html = _html(self._scores_html(), "gecc-summary-scores")
         self.rows = self._create_plan_rows()
         plan_intro = _html(
-            f"<h3>{_esc(label('plan_title', lang))}</h3>"
+            f"<h3>{_esc(label('gaps_and_plan', lang))}</h3>"
             + (f"<p>{_esc(label('plan_intro', lang))}</p>" if self.rows else f"<p class='gecc-plan-empty'>{_esc(label('plan_no_gaps', lang))}</p>")
         )
         self.download_button = W.Button(description=label("prepare_downloads", lang), button_style="primary", icon="")
@@ -155,8 +155,8 @@ class SummaryApp:
             rows.append(
                 f"<tr class='gecc-factor-score' data-factor='{f.id}' data-percent='{s.percent:.1f}'>"
                 f"<td>{_esc(pick(f.name_th, f.name_en, lang))}</td><td class='gecc-percent'>{shown}</td>"
-                f"<td class='gecc-factor-level'>{_esc(level_text(standard, s, lang))}</td>"
-                f"<td>{_esc(label('answered_of', lang, answered=s.answered, total=s.total))}</td></tr>"
+                f"<td><span class='gecc-factor-level'>{_esc(level_text(standard, s, lang))}</span>"
+                f"<br><small>{_esc(label('answered_of', lang, answered=s.answered, total=s.total))}</small></td></tr>"
             )
         overall_shown = f"{overall.percent:.1f}%" if overall.applicable else "—"
         missing = overall.counts["unanswered"]
@@ -170,29 +170,25 @@ class SummaryApp:
         unmet = ""
         if overall.mandatory_unmet:
             unmet = f"<p class='gecc-mandatory-unmet'>{_esc(label('mandatory_unmet', lang))}: {', '.join(_esc(c.id) for c in overall.mandatory_unmet)}</p>"
-        gaps = [g for g in overall.gaps if g.status is not None]
-        gap_items = "".join(
-            f"<li data-criterion='{_esc(g.criterion.id)}'>"
-            + (f"<span class='gecc-tag gecc-tag-mandatory'>{_esc(label('mandatory', lang))}</span>" if g.criterion.mandatory else "")
-            + f"{_esc(g.criterion.id)} {_esc(pick(g.criterion.title_th, g.criterion.title_en, lang))} <i>({_esc(pick(g.status.label_th, g.status.label_en, lang))})</i></li>"
-            for g in gaps
-        )
-        gap_html = f"<ol class='gecc-gaps'>{gap_items}</ol>" if gaps else f"<p>{_esc(label('no_gaps', lang))}</p>"
         return (
             f"<h3>{_esc(label('summary_scores', lang))}</h3>{score_chart_svg(standard, scores, lang)}"
             f"<table class='gecc-score-table'>{''.join(rows)}"
             f"<tr class='gecc-factor-score' data-factor='overall' data-percent='{overall.percent:.1f}'><th>{_esc(label('overall', lang))}</th>"
-            f"<th class='gecc-percent'>{overall_shown}</th><th class='gecc-overall-level'>{_esc(level_text(standard, overall, lang))}</th>"
-            f"<th>{_esc(label('answered_of', lang, answered=overall.answered, total=overall.total))}</th></tr></table>"
-            f"{unmet}{hint}<h3>{_esc(label('all_gaps', lang))}</h3>{gap_html}"
+            f"<th class='gecc-percent'>{overall_shown}</th><th><span class='gecc-overall-level'>{_esc(level_text(standard, overall, lang))}</span>"
+            f"<br><small>{_esc(label('answered_of', lang, answered=overall.answered, total=overall.total))}</small></th></tr></table>"
+            f"{unmet}{hint}"
         )
 
     def _create_plan_rows(self) -> list[PlanRow]:
-        """A row for every answered gap (most important first), then chosen items that are no longer gaps."""
+        """A row for every answered gap (most important first), then chosen items that are no longer gaps.
+
+        The rows are the ordered gap list and the plan at once: a gap is put
+        in the plan where it is listed.
+        """
         overall = self.scores["overall"]
         ids = [g.criterion.id for g in overall.gaps if g.status is not None]
         ids += [cid for cid, item in self.plan.items() if item.chosen and cid not in ids and cid in self.standard]
-        return [PlanRow(self, cid, self.answers.get(cid), self.plan.get(cid)) for cid in ids]
+        return [PlanRow(self, cid, self.answers.get(cid), self.plan.get(cid), n) for n, cid in enumerate(ids, start=1)]
 
     # --- events ------------------------------------------------------------------------
 
@@ -211,7 +207,7 @@ class SummaryApp:
             self._say("note_failed", error=True)
             return False
         self._say("saved")
-        if self.nav is not None and "chosen" in fields or "action" in fields:
+        if self.nav is not None and ("chosen" in fields or "action" in fields):
             self.nav.refresh()
         return True
 

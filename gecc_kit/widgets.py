@@ -23,7 +23,7 @@ from .criteria import Criterion, Standard, factor as get_factor
 from .journey import DONE, MODULES, STARTED, TODO, module, progress
 from .labels import LABELS, label, pick
 from .practice import Office
-from .quiz import Question
+from .quiz import Question, grade
 from .scoring import Answer, Score, Status, score
 from .session import Request, log
 from .store import Participant, Store
@@ -62,7 +62,20 @@ _CSS = """
 .gecc-step-done a { background: #dafbe1; border-color: #1a7f37; }
 .gecc-step-started a { background: #fff8c5; border-color: #bf8700; }
 .gecc-step-current a { outline: 2px solid #1f6feb; font-weight: 700; }
-.gecc-lang-switch { float: right; font-size: .9rem; }
+.gecc-lang-switch { font-size: .9rem; }
+.gecc-nav .gecc-lang-switch { float: right; }
+.jp-LabShell .lm-BoxPanel-child { padding-top: 2.8rem !important; }
+/* Voila's page scrolls inside a Lumino panel with "contain: strict", which would make a fixed bar
+   scroll away with the content; without it the bar stays at the top of the window. */
+.lm-BoxPanel, .lm-BoxPanel-child { contain: none !important; }
+.gecc-topbar { position: fixed; top: 0; left: 0; right: 0; z-index: 1000; background: #fff; border-bottom: 1px solid #d0d7de;
+  box-shadow: 0 1px 4px rgba(0,0,0,.08); padding: .35rem .8rem; font-size: .92rem; line-height: 1.5;
+  display: flex; flex-wrap: wrap; align-items: flex-start; gap: .2rem .8rem; max-height: 80vh; overflow-y: auto; }
+.gecc-topbar details { flex: 1 1 12rem; min-width: 0; }
+.gecc-topbar summary { cursor: pointer; font-weight: 600; }
+.gecc-topbar a { white-space: nowrap; }
+#gecc-app, #gecc-join { scroll-margin-top: 4rem; }
+@media (max-width: 600px) { .jp-LabShell .lm-BoxPanel-child { padding-top: 4.6rem !important; } }
 .gecc-modules { display: flex; flex-direction: column; gap: .4rem; padding: 0; list-style: none; }
 .gecc-module-button { display: block; padding: .6rem .8rem; border-radius: .5rem; background: #1f6feb; color: #fff !important; text-decoration: none; font-weight: 600; }
 .gecc-module-button.gecc-step-done { background: #1a7f37; }
@@ -75,7 +88,14 @@ _CSS = """
 .gecc-question .widget-radio { width: 100% !important; max-width: 100%; }
 .gecc-downloads a { display: inline-block; margin: .3rem .6rem .3rem 0; padding: .4rem .7rem; border: 1px solid #1f6feb; border-radius: .4rem; text-decoration: none; }
 .gecc-chart text { fill: #1f2328; }
-.gecc-app .widget-checkbox { width: 100% !important; }
+.gecc-chart-legend { font-size: .85rem; color: #7a4b00; margin: .2rem 0 .6rem; }
+.gecc-score-table { border-collapse: collapse; margin: .4rem 0; max-width: 100%; }
+.gecc-score-table td, .gecc-score-table th { border-bottom: 1px solid #d0d7de; padding: .3rem .6rem; text-align: left; vertical-align: top; }
+.gecc-score-table .gecc-percent { text-align: right; white-space: nowrap; }
+.gecc-app .widget-checkbox { width: auto !important; max-width: 100%; }
+.gecc-plan-row .widget-text, .gecc-plan-row .widget-textarea, .gecc-plan-row .widget-datepicker { margin-left: 0; margin-right: 0; }
+.jp-RenderedMarkdown table { max-width: 100%; }
+.jp-RenderedMarkdown td, .jp-RenderedMarkdown th { white-space: normal; overflow-wrap: anywhere; }
 .gecc-app .widget-checkbox label { white-space: normal; }
 .gecc-app .widget-dropdown, .gecc-app .widget-dropdown select { width: 100% !important; max-width: 100%; }
 @media (max-width: 600px) { .gecc-app { font-size: .95rem; } .gecc-status .widget-toggle-button { min-width: 5.5rem; } }
@@ -330,7 +350,7 @@ class JoinForm:
             _html(f"<label>{_esc(label('join_table', lang))}</label>"), self.table,
             self.button, self.feedback,
         ])
-        title = _html(f"{_CSS}{lang_switch_html(request, lang)}<h2>{_esc(label('join_title', lang))}</h2>")
+        title = _html(f"{_CSS}{join_topbar_html(request, lang)}<h2 id='gecc-join'>{_esc(label('join_title', lang))}</h2>")
         self.widget = W.VBox([title, self.message, self.form])
         self.widget.add_class("gecc-app")
         self.widget.add_class("gecc-join")
@@ -390,25 +410,51 @@ class Nav:
         self.request, self.standard, self.store, self.participant = request, standard, store, participant
         self.questions, self.lang = questions, lang
         self.states: dict[str, str] = {}
+        self.pre_test_done = True
         self.widget = _html("", "gecc-nav-box")
         self.refresh()
 
     def refresh(self) -> None:
         try:
             pid = self.participant.id
-            self.states = progress(self.standard, self.store.answers(pid), self.store.plan(pid), self.store.quiz_choices(pid), self.questions)
+            quiz = self.store.quiz_choices(pid)
+            self.pre_test_done = grade(self.questions, quiz.get("pre", {})).complete or not self.questions
+            self.states = progress(self.standard, self.store.answers(pid), self.store.plan(pid), quiz, self.questions)
         except Exception:  # the bar is a convenience: a failed read leaves the last one shown
             log.exception("progress could not be read")
         self.widget.value = nav_html(self.request, self.states, self.lang)
 
+    def next_module(self):
+        """Where to go from this page: the pre-test first, then the modules in order, then the post-test."""
+        try:
+            here = module(self.request.page)
+        except KeyError:
+            return None
+        knowledge = MODULES[-1]
+        if here.kind == "welcome" and not self.pre_test_done:
+            return knowledge
+        if here is knowledge:
+            if self.states.get(knowledge.notebook) == DONE:
+                return None
+            todo = [m for m in MODULES if m.kind in ("factor", "summary") and self.states.get(m.notebook) != DONE]
+            return todo[0] if todo else None
+        later = [m for m in MODULES if m.number > here.number]
+        return later[0] if later else None
 
-def nav_html(request: Request, states: dict[str, str], lang: str = "th") -> str:
-    """The navigation bar (see :class:`Nav`) as HTML."""
-    try:
-        here = module(request.page)
-        where = label("module_x_of_n", lang, x=here.number + 1, n=len(MODULES)) + " · " + pick(here.title_th, here.title_en, lang)
-    except KeyError:
-        here, where = None, ""
+    def next_widget(self) -> W.HTML | None:
+        """A link to :meth:`next_module` (None when there is nowhere left to go)."""
+        m = self.next_module()
+        if m is None:
+            return None
+        text = label("next_module", self.lang, title=pick(m.title_th, m.title_en, self.lang))
+        return _html(
+            f"<p><a class='gecc-module-button gecc-next' data-module='{_esc(m.notebook)}' "
+            f"href='{_esc(self.request.link(page=m.notebook))}'>{_esc(text)} →</a></p>",
+            "gecc-next-box",
+        )
+
+
+def _steps_html(request: Request, states: dict[str, str], here, lang: str) -> str:
     items = []
     for m in MODULES:
         state = states.get(m.notebook, TODO)
@@ -418,11 +464,44 @@ def nav_html(request: Request, states: dict[str, str], lang: str = "th") -> str:
         hint = f" ({label(state, lang)})" if state in (DONE, STARTED) else ""
         items.append(
             f"<li class='{classes}' data-module='{_esc(m.notebook)}' data-state='{state}'>"
-            f"<a href='{_esc(request.link(page=m.notebook))}' title='{_esc(title + hint)}'>{mark}{m.number + 1} {_esc(title)}</a></li>"
+            f"<a href='{_esc(request.link(page=m.notebook))}' title='{_esc(title + hint)}'>{mark}{m.number or ''} {_esc(title)}</a></li>"
         )
+    return f"<ol class='gecc-steps'>{''.join(items)}</ol>"
+
+
+def nav_html(request: Request, states: dict[str, str], lang: str = "th") -> str:
+    """The navigation (see :class:`Nav`) as HTML.
+
+    Two parts: a bar fixed to the top of the window (visible wherever the
+    participant has scrolled in the teaching content: step x of N, a menu of
+    every module, a jump to the exercise, the language switch), and the same
+    steps again where the exercise starts.
+    """
+    try:
+        here = module(request.page)
+        where = pick(here.title_th, here.title_en, lang)
+        if here.number:
+            where = label("module_x_of_n", lang, x=here.number, n=len(MODULES) - 1) + " · " + where
+    except KeyError:
+        here, where = None, ""
+    done = sum(1 for s in states.values() if s == DONE)
+    steps = _steps_html(request, states, here, lang)
+    topbar = (
+        f"<div class='gecc-topbar' role='navigation'><details class='gecc-topbar-menu'>"
+        f"<summary class='gecc-nav-where'>{_esc(where)} <span class='gecc-done-count'>(✓ {done}/{len(MODULES)})</span></summary>{steps}</details>"
+        f"<a class='gecc-jump' href='#gecc-app'>{_esc(label('jump_to_exercise', lang))} ↓</a>{lang_switch_html(request, lang)}</div>"
+    )
     return (
-        f"{_CSS}<nav class='gecc-nav'>{lang_switch_html(request, lang)}"
-        f"<div class='gecc-nav-where'>{_esc(where)}</div><ol class='gecc-steps'>{''.join(items)}</ol></nav>"
+        f"{_CSS}{topbar}<nav class='gecc-nav' id='gecc-app'>{lang_switch_html(request, lang)}"
+        f"<div class='gecc-nav-where'>{_esc(where)}</div>{steps}</nav>"
+    )
+
+
+def join_topbar_html(request: Request, lang: str = "th") -> str:
+    """The top bar of someone who has not joined yet: a jump to the join form."""
+    return (
+        f"<div class='gecc-topbar' role='navigation'><a class='gecc-jump' href='#gecc-join'>{_esc(label('jump_to_join', lang))} ↓</a>"
+        f"{lang_switch_html(request, lang)}</div>"
     )
 
 

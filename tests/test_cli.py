@@ -60,7 +60,7 @@ def test_serve_reuses_the_latest_workshop_and_prints_the_link(tmp_path):
     _, _, _, _, again = prepare(config)
     assert again.code == first.code
     text = banner(config, store, criteria, standard, first)
-    assert f"http://127.0.0.1:9999/voila/render/01-location.ipynb?w={first.code}" in text
+    assert f"http://127.0.0.1:9999/voila/render/00-welcome.ipynb?w={first.code}" in text
     named = prepare(ServerConfig(store_url=config.store_url, workshop="moi-68", var_dir=tmp_path))[4]
     assert named.code == "MOI-68"
 

@@ -173,7 +173,7 @@ def wait_until(fn, timeout=15.0):
 
 def test_banner_tells_the_facilitator_what_to_share(server):
     out = server.output()
-    assert f"{server.base}{PAGE}?w=E2E" in out
+    assert f"{server.base}/voila/render/00-welcome.ipynb?w=E2E" in out
     assert "E2E" in out and server.store_url.split("///")[1] in out
 
 

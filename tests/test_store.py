@@ -185,3 +185,63 @@ def test_a_relative_sqlite_path_means_the_same_file_from_any_folder(tmp_path, mo
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     assert Store(s.url).workshop("REL").code == "REL"
+
+
+def test_plan_items_are_upserted_field_by_field_and_kept(store):
+    from datetime import date
+
+    store.ensure_workshop("P1")
+    p = store.join("P1", "ก")
+    store.save_plan_item(p.id, "L08", action="ติดคู่มือฉบับใหม่")
+    store.save_plan_item(p.id, "L08", owner="'; DROP TABLE answers;--", due=date(2027, 2, 1))
+    store.save_plan_item(p.id, "L08", chosen=False)
+    item = store.plan(p.id)["L08"]
+    assert (item.chosen, item.action, item.owner, item.due) == (False, "ติดคู่มือฉบับใหม่", "'; DROP TABLE answers;--", date(2027, 2, 1))
+    with pytest.raises(StoreError):
+        store.save_plan_item(p.id, "L08", action="x" * 5000)
+    assert store.plan(p.id)["L08"].action == "ติดคู่มือฉบับใหม่"
+
+
+def test_quiz_choices_per_phase(store):
+    store.ensure_workshop("Q1")
+    p = store.join("Q1", "ก")
+    store.save_quiz_choice(p.id, "pre", "Q01", "a")
+    store.save_quiz_choice(p.id, "pre", "Q01", "c")
+    store.save_quiz_choice(p.id, "post", "Q01", "b")
+    assert store.quiz_choices(p.id) == {"pre": {"Q01": "c"}, "post": {"Q01": "b"}}
+    with pytest.raises(ValueError):
+        store.save_quiz_choice(p.id, "during", "Q01", "a")
+    with pytest.raises(ValueError):
+        store.save_quiz_choice(p.id, "pre", "Q01", "e")
+
+
+def test_a_store_from_the_first_version_is_upgraded_and_keeps_its_answers(store_url):
+    """A workshop store written by schema 1 (before plans and the knowledge check) opens,
+    gains the new tables, and keeps every answer."""
+    from sqlalchemy import create_engine
+
+    from gecc_kit.store import answers, participants, schema_info, workshops
+
+    engine = create_engine(store_url)
+    for table in (schema_info, workshops, participants, answers):
+        table.create(engine)
+    with engine.begin() as conn:
+        conn.execute(schema_info.insert().values(version=1))
+    engine.dispose()
+    old = Store(store_url)
+    old.ensure_workshop("OLD")
+    p = old.join("OLD", "ก")
+    old.save_answer(p.id, "L01", status="met")
+    old.close()
+    engine = create_engine(store_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE plan_items")
+        conn.exec_driver_sql("DROP TABLE quiz_answers")
+        conn.execute(schema_info.update().values(version=1))
+    engine.dispose()
+    upgraded = Store(store_url)
+    assert upgraded.schema_version() == SCHEMA_VERSION
+    assert upgraded.answers(p.id)["L01"].status is Status.MET
+    upgraded.save_plan_item(p.id, "L01", action="ต่อ")
+    upgraded.save_quiz_choice(p.id, "pre", "Q01", "a")
+    assert upgraded.plan(p.id)["L01"].action == "ต่อ"

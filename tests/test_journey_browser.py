@@ -1,0 +1,205 @@
+"""The whole participant journey in a real Chromium, as a newcomer would do it:
+join on the welcome page, answer all four factors, reach the summary, write a plan,
+download it; on a laptop and at a phone's width, with hostile text typed in."""
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+from itertools import cycle
+
+import openpyxl
+import pytest
+
+from gecc_kit import load_standard, score_all
+from gecc_kit.journey import MODULES
+from gecc_kit.reports import level_text
+from gecc_kit.scoring import Status
+from gecc_kit.store import Store
+from conftest import SAMPLE_CRITERIA
+from test_server import browser, server, status_button, active_label, wait_until  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.browser
+XSS = "<img src=x onerror=alert(1)>"
+SQL = "'; DROP TABLE answers;--"
+LABELS = {Status.MET: "ผ่าน", Status.PARTIAL: "ผ่านบางส่วน", Status.NOT_YET: "ยังไม่ผ่าน", Status.NA: "ไม่เกี่ยวข้อง"}
+FACTOR_PAGES = [m for m in MODULES if m.kind == "factor"]
+
+
+def new_page(browser, width=1100, height=900):
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="th-TH", accept_downloads=True)
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    return context, page
+
+
+def join(page, base: str, name: str, table: str) -> str:
+    """Join on the welcome page; return the token of the personal link the browser lands on."""
+    page.goto(f"{base}/voila/render/00-welcome.ipynb?w=E2E")
+    page.wait_for_selector(".gecc-join-name input", timeout=60_000)
+    page.fill(".gecc-join-name input", name)
+    page.select_option(".gecc-join-office-pick select", index=1)
+    page.fill(".gecc-join-table input", table)
+    page.click(".gecc-join-button")
+    page.wait_for_url("**p=**", timeout=20_000)
+    page.wait_for_selector(".gecc-welcome", timeout=60_000)
+    return re.search(r"[?&]p=([^&]+)", page.url).group(1)
+
+
+def assert_typed_text_is_text(page, name: str) -> None:
+    assert name in page.inner_text(".gecc-participant-name")
+    assert page.locator(".gecc-app img").count() == 0
+    assert page.dialogs == []
+
+
+def test_from_the_welcome_page_to_a_downloaded_plan(server, browser, tmp_path):
+    standard = load_standard(SAMPLE_CRITERIA)
+    store = Store(server.store_url)
+    context, page = new_page(browser)
+    name = f"{XSS}{SQL}"
+    token = join(page, server.base, name, "โต๊ะ <b>7</b>")
+    p = store.participant("E2E", token)
+    assert (p.display_name, p.table_label) == (name, "โต๊ะ <b>7</b>")
+    assert_typed_text_is_text(page, name)
+    assert page.inner_text(".gecc-personal-link") == page.url
+    # The bar at the top of the window says where the participant is, before any scrolling.
+    topbar = page.locator(".gecc-topbar")
+    assert topbar.is_visible() and topbar.bounding_box()["y"] <= 1
+    assert "ยินดีต้อนรับ" in topbar.inner_text()
+    bar = topbar.bounding_box()
+    assert page.locator("h1").first.bounding_box()["y"] >= bar["y"] + bar["height"] - 1, "the title is not hidden under the bar"
+    page.mouse.move(500, 500)
+    page.mouse.wheel(0, 2000)
+    page.wait_for_timeout(300)
+    assert topbar.bounding_box()["y"] <= 1, "the bar stays when the page scrolls"
+
+    # Each factor, reached from the welcome page's module buttons, then "next".
+    statuses = cycle([Status.MET, Status.PARTIAL, Status.MET, Status.NOT_YET, Status.MET, Status.NA, Status.MET])
+    page.click(f".gecc-welcome a.gecc-module-button[data-module='{FACTOR_PAGES[0].notebook}']")
+    for i, m in enumerate(FACTOR_PAGES):
+        page.wait_for_selector(".gecc-assessment .gecc-status", timeout=60_000)
+        assert f"โมดูล {m.number} จาก 6" in page.inner_text(".gecc-topbar")
+        assert_typed_text_is_text(page, name)
+        criteria = standard.for_factor(m.factor)
+        for c in criteria:
+            status_button(page, c.id, LABELS[next(statuses)]).click()
+        page.fill(f".gecc-note-{criteria[0].id} textarea", XSS)
+        ids = {c.id for c in criteria}
+        assert wait_until(lambda: ids <= {k for k, a in store.answers(p.id).items() if a.status} and store.answers(p.id)[criteria[0].id].note == XSS)
+        assert page.locator(f".gecc-step[data-module='{m.notebook}']").first.get_attribute("data-state") == "done"
+        page.click(".gecc-next")
+        page.wait_for_url(f"**/{MODULES[m.number + 1].notebook}?*", timeout=20_000)
+
+    # The summary shows what gecc_kit's scoring makes of the stored answers.
+    page.wait_for_selector(".gecc-summary .gecc-score-table", timeout=60_000)
+    assert_typed_text_is_text(page, name)
+    expected = score_all(standard, store.answers(p.id))
+    for key, s in expected.items():
+        shown = page.get_attribute(f".gecc-factor-score[data-factor='{key}']", "data-percent")
+        assert float(shown) == pytest.approx(s.percent, abs=0.05), key
+        bar = page.get_attribute(f".gecc-bar[data-scope='{key}']", "data-percent")
+        assert float(bar) == pytest.approx(s.percent, abs=0.05), key
+    assert page.inner_text(".gecc-overall-level") == level_text(standard, expected["overall"])
+    assert standard.notice_th in page.inner_text(".gecc-summary .gecc-illustrative")
+
+    # A plan for the most important gap: tick, write, pick a date (shown in the Buddhist year).
+    gap = expected["overall"].gaps[0].criterion.id
+    page.click(f".gecc-plan-choose-{gap} input")
+    page.wait_for_selector(f".gecc-plan-action-{gap} textarea", timeout=20_000)
+    page.fill(f".gecc-plan-action-{gap} textarea", f"ติดคู่มือฉบับใหม่ {XSS}")
+    page.fill(f".gecc-plan-owner-{gap} input", SQL)
+    page.fill(f".gecc-plan-due-{gap} input", "2027-01-15")
+    page.fill(f".gecc-plan-indicator-{gap} input", "คู่มือตรงกับ info.go.th ครบ 100%")
+    assert wait_until(lambda: (item := store.plan(p.id).get(gap)) and item.indicator == "คู่มือตรงกับ info.go.th ครบ 100%"
+                      and item.due == date(2027, 1, 15) and item.owner == SQL and item.action == f"ติดคู่มือฉบับใหม่ {XSS}")
+    assert wait_until(lambda: "15 ม.ค. 2570" in page.inner_text(f".gecc-plan-row-{gap}"))
+
+    page.click(".gecc-prepare-downloads")
+    page.wait_for_selector(".gecc-download-plan", timeout=30_000)
+    with page.expect_download() as info:
+        page.click(".gecc-download-plan")
+    plan_file = tmp_path / info.value.suggested_filename
+    info.value.save_as(plan_file)
+    book = openpyxl.load_workbook(plan_file)
+    rows = [r for r in book.worksheets[0].iter_rows(values_only=True)]
+    header = next(r for r in rows if r[0] == "เกณฑ์ (id)")
+    assert "สิ่งที่จะทำ" in header and "ผู้รับผิดชอบ" in header
+    mine = [r for r in rows if r[0] == gap]
+    assert mine and mine[0][4] == f"ติดคู่มือฉบับใหม่ {XSS}" and mine[0][5] == SQL and mine[0][7] == "15 ม.ค. 2570"
+    with page.expect_download() as info:
+        page.click(".gecc-download-report")
+    report = (tmp_path / "report.html")
+    info.value.save_as(report)
+    text = report.read_text(encoding="utf-8")
+    assert "ติดคู่มือฉบับใหม่ &lt;img" in text and XSS not in text
+    # The report opens offline as a page of its own and shows the name as text.
+    report_page = context.new_page()
+    report_page.goto(report.as_uri())
+    assert name in report_page.inner_text(".participant-name") and report_page.locator("img").count() == 0
+
+    # A reload on any page resumes where the participant was.
+    page.reload()
+    page.wait_for_selector(f".gecc-plan-action-{gap} textarea", timeout=60_000)
+    assert page.input_value(f".gecc-plan-action-{gap} textarea") == f"ติดคู่มือฉบับใหม่ {XSS}"
+    assert page.locator(f".gecc-step[data-module='05-summary.ipynb']").first.get_attribute("data-state") == "done"
+    for m in FACTOR_PAGES[1:2]:
+        page.goto(f"{server.base}/voila/render/{m.notebook}?w=E2E&p={token}")
+        c = standard.for_factor(m.factor)[0]
+        page.wait_for_selector(f".gecc-status-{c.id}", timeout=60_000)
+        assert active_label(page, c.id) == LABELS[store.answers(p.id)[c.id].status]
+    page.goto(f"{server.base}/voila/render/00-welcome.ipynb?w=E2E&p={token}")
+    page.wait_for_selector(".gecc-welcome", timeout=60_000)
+    done = page.locator(".gecc-welcome a.gecc-step-done").count()
+    assert done == 5  # four factors and the summary
+    assert_typed_text_is_text(page, name)
+    context.close()
+    store.close()
+
+
+def test_the_knowledge_check_before_and_after(server, browser):
+    from gecc_kit.quiz import load_questions
+
+    questions = load_questions()
+    store = Store(server.store_url)
+    p = store.join("E2E", "ทดสอบความรู้")
+    context, page = new_page(browser)
+    page.goto(f"{server.base}/voila/render/06-knowledge-check.ipynb?w=E2E&p={p.token}")
+    page.wait_for_selector(".gecc-quiz-pre .gecc-quiz-choice", timeout=60_000)
+    assert not page.locator(".gecc-quiz-post").is_visible()
+    for q in questions:
+        page.locator(f".gecc-quiz-pre-{q.id} input[type=radio]").nth(0).check()
+    assert wait_until(lambda: len(store.quiz_choices(p.id)["pre"]) == len(questions))
+    right_first = sum(q.answer == "a" for q in questions)
+    assert wait_until(lambda: page.get_attribute(".gecc-quiz-status-pre .gecc-quiz-progress", "data-correct") == str(right_first))
+    page.wait_for_selector(".gecc-quiz-post .gecc-quiz-choice", state="visible", timeout=20_000)
+    letters = "abcd"
+    for q in questions:
+        page.locator(f".gecc-quiz-post-{q.id} input[type=radio]").nth(letters.index(q.answer)).check()
+    page.wait_for_selector(".gecc-quiz-gain", timeout=20_000)
+    assert page.get_attribute(".gecc-quiz-gain", "data-gain") == str(len(questions) - right_first)
+    page.reload()
+    page.wait_for_selector(".gecc-quiz-gain", timeout=60_000)
+    assert store.quiz_choices(p.id)["post"] == {q.id: q.answer for q in questions}
+    context.close()
+    store.close()
+
+
+@pytest.mark.parametrize("notebook", ["00-welcome.ipynb", "01-location.ipynb", "05-summary.ipynb", "06-knowledge-check.ipynb"])
+def test_a_phone_never_scrolls_sideways(server, browser, notebook):
+    """At 390 px (a phone) nothing on the page is wider than the screen."""
+    store = Store(server.store_url)
+    p = store.join("E2E", "โทรศัพท์ " + "ยาว" * 30, "หน่วยงานที่มีชื่อยาวมาก" * 4)
+    for c in load_standard(SAMPLE_CRITERIA).criteria[::3]:
+        store.save_answer(p.id, c.id, status="not_yet")
+    store.save_plan_item(p.id, "L01", action="ก" * 300)
+    context, page = new_page(browser, 390, 844)
+    page.goto(f"{server.base}/voila/render/{notebook}?w=E2E&p={p.token}")
+    page.wait_for_selector(".gecc-nav", timeout=60_000)
+    page.wait_for_timeout(300)
+    width = page.evaluate("Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollWidth > e.clientWidth && getComputedStyle(e).overflowX !== 'hidden' ? e.scrollWidth : 0), document.documentElement.scrollWidth)")
+    assert width <= 390, f"{notebook} is {width} px wide on a 390 px phone"
+    bar = page.locator(".gecc-topbar").bounding_box()
+    assert bar["y"] <= 1 and page.locator("h1").first.bounding_box()["y"] >= bar["y"] + bar["height"] - 1
+    context.close()
+    store.close()

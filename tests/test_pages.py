@@ -1,0 +1,232 @@
+"""The journey's pages as widgets: does each control change the model and the store,
+do links keep the workshop code, token and language, and is typed text shown as text?"""
+from __future__ import annotations
+
+import base64
+import io
+import re
+from datetime import date
+
+import openpyxl
+import pytest
+
+from gecc_kit import score_all
+from gecc_kit.journey import MODULES
+from gecc_kit.knowledge import KnowledgeApp
+from gecc_kit.practice import load_offices
+from gecc_kit.quiz import LETTERS, load_questions
+from gecc_kit.session import Request, open_store
+from gecc_kit.summary import SummaryApp
+from gecc_kit.widgets import JoinForm, Nav, WelcomeApp
+
+XSS = "<img src=x onerror=alert(1)>"
+SQL = "'; DROP TABLE answers;--"
+BASE = "http://host:8866/voila/render/"
+
+
+@pytest.fixture
+def who(store):
+    store.ensure_workshop("J1")
+    p = store.join("J1", XSS, "สำนักงาน " + SQL, "โต๊ะ <2>")
+    return store, p
+
+
+def request_for(page: str, token: str = "", lang: str = "th") -> Request:
+    return Request("J1", token, BASE + page, lang)
+
+
+def nav_for(standard, store, p, page: str, lang: str = "th") -> Nav:
+    return Nav(request_for(page, p.token, lang), standard, store, p, load_questions(), lang)
+
+
+# --- joining ------------------------------------------------------------------------------
+
+def test_join_with_an_office_from_the_list_and_a_table(store):
+    store.ensure_workshop("J1")
+    offices = load_offices()
+    form = JoinForm(store, request_for("00-welcome.ipynb"), "join_welcome", offices)
+    assert [o for _label, o in form.office_pick.options][1:-1] == [o.id for o in offices]
+    form.name.value = "สมหญิง"
+    form.office_pick.value = offices[2].id
+    assert form.table.value == offices[2].table, "the office's table is offered"
+    form.table.value = "โต๊ะ 9"
+    form.button.click()
+    p = form.participant
+    assert (p.display_name, p.office, p.table_label) == ("สมหญิง", offices[2].name_th, "โต๊ะ 9")
+    assert f"url={BASE}00-welcome.ipynb?w=J1&amp;p={p.token}" in form.message.value
+
+
+def test_join_with_another_office_typed_in(store):
+    store.ensure_workshop("J1")
+    form = JoinForm(store, request_for("00-welcome.ipynb"), "join_welcome", load_offices())
+    assert form.office.layout.display == "none"
+    form.office_pick.value = JoinForm.OTHER
+    assert form.office.layout.display is None
+    form.name.value = "ก"
+    form.office.value = SQL
+    form.button.click()
+    assert store.participant("J1", form.participant.token).office == SQL
+
+
+# --- navigation -----------------------------------------------------------------------------
+
+def test_every_link_keeps_code_token_and_language(standard, who):
+    store, p = who
+    nav = nav_for(standard, store, p, "02-personnel.ipynb", "en")
+    links = re.findall(r"href='([^']+)'", nav.widget.value)
+    module_links = [link for link in links if "#" not in link]
+    for m in MODULES:
+        assert f"{BASE}{m.notebook}?w=J1&amp;p={p.token}&amp;l=en" in module_links
+    switch = re.search(r"class='gecc-lang-switch' lang='th' href='([^']+)'", nav.widget.value).group(1)
+    assert switch == f"{BASE}02-personnel.ipynb?w=J1&amp;p={p.token}"
+    assert "Module 2 of 6 · Personnel" in nav.widget.value
+
+
+def test_the_bar_shows_what_is_done_and_follows_answers(standard, who):
+    store, p = who
+    nav = nav_for(standard, store, p, "01-location.ipynb")
+    assert "โมดูล 1 จาก 6 · ด้านสถานที่" in nav.widget.value
+    assert "data-module='01-location.ipynb' data-state='todo'" in nav.widget.value
+    for c in standard.for_factor("location"):
+        store.save_answer(p.id, c.id, status="met")
+    nav.refresh()
+    assert "data-module='01-location.ipynb' data-state='done'" in nav.widget.value
+
+
+def test_next_goes_to_the_pre_test_first(standard, who):
+    store, p = who
+    assert nav_for(standard, store, p, "00-welcome.ipynb").next_module().kind == "knowledge"
+    for q in load_questions():
+        store.save_quiz_choice(p.id, "pre", q.id, "a")
+    assert nav_for(standard, store, p, "00-welcome.ipynb").next_module().notebook == "01-location.ipynb"
+    assert nav_for(standard, store, p, "06-knowledge-check.ipynb").next_module().notebook == "01-location.ipynb"
+    assert nav_for(standard, store, p, "03-service.ipynb").next_module().notebook == "04-technology.ipynb"
+
+
+def test_welcome_shows_who_and_every_module_escaped(standard, who):
+    store, p = who
+    app = WelcomeApp(request_for("00-welcome.ipynb", p.token), p, nav_for(standard, store, p, "00-welcome.ipynb"))
+    html = app.widget.children[1].value
+    assert XSS not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "โต๊ะ &lt;2&gt;" in html and "&#x27;; DROP TABLE answers;--" in html
+    for m in MODULES[1:]:
+        assert f"data-module='{m.notebook}'" in html
+
+
+# --- summary and plan -----------------------------------------------------------------------
+
+def answer_all(store, p, standard, status="met"):
+    for c in standard.criteria:
+        store.save_answer(p.id, c.id, status=status)
+
+
+def test_summary_scores_equal_scoring_of_the_stored_answers(standard, who):
+    store, p = who
+    answer_all(store, p, standard)
+    store.save_answer(p.id, "L08", status="partial")
+    store.save_answer(p.id, "S04", status="not_yet")
+    store.save_answer(p.id, "T03", status="na")
+    app = SummaryApp(standard, store, p, request_for("05-summary.ipynb", p.token))
+    expected = score_all(standard, store.answers(p.id))
+    shown = dict(re.findall(r"data-factor='(\w+)' data-percent='([\d.]+)'", app.scores_html.value))
+    assert shown == {k: f"{s.percent:.1f}" for k, s in expected.items()}
+    assert [r.criterion_id for r in app.rows] == [g.criterion.id for g in expected["overall"].gaps]
+    assert "S04" in app.scores_html.value  # mandatory and not met: named
+
+
+def test_the_plan_is_saved_field_by_field(standard, who):
+    store, p = who
+    answer_all(store, p, standard)
+    store.save_answer(p.id, "L08", status="partial")
+    app = SummaryApp(standard, store, p, request_for("05-summary.ipynb", p.token))
+    row = app.rows[0]
+    assert row.criterion_id == "L08" and not row.widgets
+    row.choose.value = True
+    row.widgets["action"].value = XSS
+    row.widgets["owner"].value = SQL
+    row.widgets["due"].value = date(2027, 1, 15)
+    row.widgets["indicator"].value = "ร้อยละ 100"
+    item = store.plan(p.id)["L08"]
+    assert (item.chosen, item.action, item.owner, item.due, item.indicator) == (True, XSS, SQL, date(2027, 1, 15), "ร้อยละ 100")
+    assert "15 ม.ค. 2570" in row.due_text.value
+    row.choose.value = False
+    assert store.plan(p.id)["L08"].chosen is False and store.plan(p.id)["L08"].action == XSS, "unticking keeps what was written"
+    again = SummaryApp(standard, store, p, request_for("05-summary.ipynb", p.token))
+    assert again.rows[0].choose.value is False
+
+
+def test_too_long_plan_text_is_refused_in_thai_and_stays_on_screen(standard, who):
+    store, p = who
+    store.save_answer(p.id, "L01", status="not_yet")
+    app = SummaryApp(standard, store, p, request_for("05-summary.ipynb", p.token))
+    row = app.rows[0]
+    row.choose.value = True
+    row.widgets["action"].value = "ก" * 3000
+    assert "ยาวเกินไป" in app.saved.value and row.widgets["action"].value == "ก" * 3000
+    assert store.plan(p.id)["L01"].action == ""
+
+
+def test_downloads_are_built_from_the_store(standard, who):
+    store, p = who
+    answer_all(store, p, standard)
+    store.save_answer(p.id, "P04", status="not_yet", note=XSS)
+    store.save_plan_item(p.id, "P04", action="ใช้แบบตรวจเอกสารครั้งเดียว", owner="หัวหน้างาน", due=date(2027, 3, 31))
+    app = SummaryApp(standard, store, p, request_for("05-summary.ipynb", p.token))
+    app.prepare_downloads()
+    links = dict(re.findall(r"download='([^']+)' href='data:[^;]+(?:;charset=utf-8)?;base64,([^']+)'", app.downloads.value))
+    report = base64.b64decode(links["gecc-my-report.html"]).decode()
+    assert "ใช้แบบตรวจเอกสารครั้งเดียว" in report and "31 มี.ค. 2570" in report and XSS not in report
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(links["gecc-my-plan.xlsx"])))
+    values = [c for r in book.worksheets[0].iter_rows(values_only=True) for c in r]
+    assert "ใช้แบบตรวจเอกสารครั้งเดียว" in values and "หัวหน้างาน" in values
+
+
+# --- knowledge check ------------------------------------------------------------------------
+
+def test_knowledge_check_saves_locks_and_shows_the_gain(who):
+    store, p = who
+    questions = load_questions()
+    app = KnowledgeApp(questions, store, p)
+    assert app.sections["post"].layout.display == "none"
+    wrong = {q.id: next(x for x in LETTERS if x != q.answer) for q in questions}
+    for i, q in enumerate(questions):
+        app.radios["pre"][q.id].value = q.answer if i < 4 else wrong[q.id]
+    assert store.quiz_choices(p.id)["pre"] == {q.id: app.radios["pre"][q.id].value for q in questions}
+    assert app.result("pre").correct == 4 and "คะแนน 4 จาก" in app.status["pre"].value
+    assert app.sections["post"].layout.display is None
+    app.radios["post"][questions[0].id].value = questions[0].answer
+    assert all(r.disabled for r in app.radios["pre"].values()), "the pre-test is fixed once the post-test starts"
+    assert "quiz_gain" not in app.results.value
+    for q in questions:
+        app.radios["post"][q.id].value = q.answer
+    gain = len(questions) - 4
+    assert f"data-gain='{gain}'" in app.results.value and f"+{gain}" in app.results.value
+    assert all(q.id in app.results.value for q in questions)
+    again = KnowledgeApp(questions, store, p)
+    assert again.result("post").correct == len(questions)
+
+
+def test_english_labels_when_asked(standard, who):
+    store, p = who
+    app = KnowledgeApp(load_questions(), store, p, lang="en")
+    assert "pre-test" in app.widget.children[1].children[0].value
+    q = load_questions()[0]
+    assert app.radios["pre"][q.id].options[0][0].startswith("a. " + q.choices[0][1])
+
+
+def test_pages_from_url_dispatch(monkeypatch, store_url):
+    from gecc_kit import pages
+
+    monkeypatch.setenv("GECC_STORE_URL", store_url)
+    open_store.cache_clear()
+    s = open_store()
+    s.ensure_workshop("J2")
+    p = s.join("J2", "ผู้ทดสอบ")
+    monkeypatch.setenv("QUERY_STRING", f"w=J2&p={p.token}&l=en")
+    monkeypatch.setenv("VOILA_REQUEST_URL", BASE + "05-summary.ipynb?w=J2")
+    assert type(pages.welcome_page()).__name__ == "WelcomeApp"
+    summary = pages.summary_page()
+    assert type(summary).__name__ == "SummaryApp" and summary.lang == "en"
+    assert type(pages.knowledge_page()).__name__ == "KnowledgeApp"
+    monkeypatch.setenv("QUERY_STRING", "w=J2")
+    assert type(pages.summary_page()).__name__ == "JoinForm"

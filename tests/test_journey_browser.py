@@ -203,3 +203,28 @@ def test_a_phone_never_scrolls_sideways(server, browser, notebook):
     assert bar["y"] <= 1 and page.locator("h1").first.bounding_box()["y"] >= bar["y"] + bar["height"] - 1
     context.close()
     store.close()
+
+
+def test_the_language_switch_keeps_the_participant_and_the_answers(server, browser):
+    """Switch a page to English and back: same person, same answers, links keep code, token and language."""
+    store = Store(server.store_url)
+    p = store.join("E2E", XSS)
+    store.save_answer(p.id, "P01", status="partial")
+    context, page = new_page(browser)
+    page.goto(f"{server.base}/voila/render/02-personnel.ipynb?w=E2E&p={p.token}")
+    page.wait_for_selector(".gecc-status-P01", timeout=60_000)
+    page.click(".gecc-topbar .gecc-lang-switch")
+    page.wait_for_url("**l=en**", timeout=20_000)
+    page.wait_for_selector(".gecc-status-P01", timeout=60_000)
+    assert "Module 2 of 6 · Personnel" in page.inner_text(".gecc-topbar")
+    assert active_label(page, "P01") == "Partly met"
+    assert_typed_text_is_text(page, XSS)
+    page.click(".gecc-next")
+    page.wait_for_url("**/03-service.ipynb?*l=en*", timeout=20_000)
+    page.wait_for_selector(".gecc-assessment", timeout=60_000)
+    assert f"p={p.token}" in page.url and "Service" in page.inner_text(".gecc-topbar")
+    page.click(".gecc-topbar .gecc-lang-switch")
+    page.wait_for_selector(".gecc-assessment", timeout=60_000)
+    assert "l=en" not in page.url and "โมดูล 3 จาก 6" in page.inner_text(".gecc-topbar")
+    context.close()
+    store.close()

@@ -61,7 +61,8 @@ def progress(
 
     - welcome: done (whoever has a personal link has joined);
     - a factor: done when every criterion has a status, started when some have;
-    - summary: done when the plan has at least one written action;
+    - summary: done when the plan has at least one written action, or when every
+      criterion is answered met or not applicable (there is nothing to plan);
     - knowledge check: done when both the pre- and post-test are complete.
     """
     states: dict[str, str] = {}
@@ -73,7 +74,10 @@ def progress(
             n = sum(1 for cid in ids if answers.get(cid) is not None and answers[cid].status is not None)
             state = DONE if ids and n == len(ids) else STARTED if n else TODO
         elif m.kind == "summary":
-            state = DONE if any(item.written for item in plan.values()) else TODO
+            # Done with a written action, or when everything is answered and nothing is left to plan.
+            nothing_to_plan = all(a is not None and a.status is not None and a.status.value in ("met", "na")
+                                  for a in (answers.get(c.id) for c in standard.criteria))
+            state = DONE if any(item.written for item in plan.values()) or nothing_to_plan else TODO
         else:
             results = [grade(questions, quiz.get(phase, {})) for phase in PHASES]
             state = DONE if all(r.complete for r in results) else STARTED if any(r.answered for r in results) else TODO

@@ -46,7 +46,7 @@ def _page(build: Callable, lang: str | None = None):
             participant = store.participant(request.workshop_code, request.token)
         except UnknownParticipant:
             return JoinForm(store, request, "join_unknown", offices, lang)
-        questions = open_questions()
+        questions = _questions()
         nav = Nav(request, standard, store, participant, questions, lang)
         app = build(_Context(request, standard, store, participant, questions, nav, lang))
         following = nav.next_widget()
@@ -59,6 +59,14 @@ def _page(build: Callable, lang: str | None = None):
     except Exception:
         log.exception("unexpected error while building the page")
         return message("broken", lang or "th")
+
+
+def _questions():
+    try:
+        return open_questions()
+    except GeccError:  # a broken questions file breaks the knowledge check only, not the assessment
+        log.exception("the knowledge-check questions could not be read")
+        return ()
 
 
 def _offices():

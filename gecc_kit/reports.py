@@ -92,7 +92,8 @@ def score_chart_svg(standard: Standard, scores: Mapping[str, Score], lang: str =
         parts.append(f"<text x='{left + width + 6}' y='{y + bar_h * 0.7:.1f}'>{shown}</text>")
     parts.append("</svg>")
     legend = " · ".join(f"{html.escape(pick(lv.name_th, lv.name_en, lang))} {lv.min_percent:g}%" for lv in standard.levels)
-    parts.append(f"<div class='gecc-chart-legend'>┆ {html.escape(label('thresholds', lang))}: {legend}</div>")
+    suffix = label("illustrative_suffix", lang) if standard.illustrative else ""
+    parts.append(f"<div class='gecc-chart-legend'>┆ {html.escape(label('thresholds', lang) + suffix)}: {legend}</div>")
     return "".join(parts)
 
 
@@ -133,6 +134,7 @@ def report_html(data: ReportData, lang: str = "th") -> str:
         L=lambda key, **kw: label(key, lang, **kw),
         pick=lambda th, en: pick(th, en, lang),
         title=label("report_title", lang),
+        scores_title=label("summary_scores", lang) + (label("illustrative_suffix", lang) if standard.illustrative else ""),
         standard=standard,
         notice=pick(standard.notice_th, standard.notice_en, lang) if standard.illustrative else "",
         name=data.display_name,
@@ -157,7 +159,14 @@ def _status_text(answer, lang: str) -> str:
     return pick(status.label_th, status.label_en, lang) if status else label("unanswered", lang)
 
 
-PLAN_COLUMNS = ("criterion", "factor", "criterion_title", "status", "plan_action", "plan_owner", "plan_due", "due_be", "plan_indicator")
+def _cell_text(value):
+    """A value as a cell may hold it: control characters (a soft line break pasted from Word)
+    cannot be stored in XLSX and become spaces."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub(" ", value) if isinstance(value, str) else value
+
+
 
 
 def plan_xlsx(data: ReportData, lang: str = "th") -> bytes:
@@ -185,8 +194,8 @@ def plan_xlsx(data: ReportData, lang: str = "th") -> bytes:
         label("plan_due", lang) + (" (พ.ศ.)" if lang == "th" else " (B.E.)"),
         label("plan_indicator", lang),
     ]
-    sheet.append([f"{label('report_title', lang)}: {data.display_name}"])
-    sheet.append([f"{label('your_office', lang)}: {data.office}"])
+    sheet.append([_cell_text(f"{label('report_title', lang)}: {data.display_name}")])
+    sheet.append([_cell_text(f"{label('your_office', lang)}: {data.office}")])
     if standard.illustrative:
         sheet.append([pick(standard.notice_th, standard.notice_en, lang)])
     sheet.append([])
@@ -197,7 +206,7 @@ def plan_xlsx(data: ReportData, lang: str = "th") -> bytes:
     for item in data.chosen_plan():
         c = standard.criterion(item.criterion_id)
         f = get_factor(c.factor)
-        sheet.append([
+        sheet.append([_cell_text(v) for v in [
             c.id,
             pick(f.name_th, f.name_en, lang),
             pick(c.title_th, c.title_en, lang),
@@ -207,7 +216,7 @@ def plan_xlsx(data: ReportData, lang: str = "th") -> bytes:
             item.due,
             thai_date(item.due, lang),
             item.indicator,
-        ])
+        ]])
     for row in sheet.iter_rows(min_row=header_row + 1):
         for cell in row:
             if isinstance(cell.value, str):

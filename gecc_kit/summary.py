@@ -19,7 +19,7 @@ from .plan import MAX_FIELD, PlanItem, thai_date
 from .scoring import Answer, score_all
 from .session import Request, log
 from .store import Participant, Store
-from .widgets import _CSS, Nav, _esc, _html, notice_html
+from .widgets import _CSS, Nav, _esc, _html, illustrative_suffix, notice_html
 
 __all__ = ["SummaryApp", "PlanRow"]
 
@@ -29,6 +29,7 @@ class PlanRow:
 
     def __init__(self, app: "SummaryApp", criterion_id: str, answer: Answer | None, item: PlanItem | None, number: int = 0):
         self.app, self.criterion_id, self.item = app, criterion_id, item or PlanItem(criterion_id, chosen=False)
+        self._reverting = False
         lang = app.lang
         c = app.standard.criterion(criterion_id)
         f = get_factor(c.factor)
@@ -85,19 +86,41 @@ class PlanRow:
         self.due_text.value = f"<span class='gecc-due-be'>{_esc(thai_date(due, self.app.lang))}</span>" if due else ""
 
     def _on_choose(self, change) -> None:
+        if self._reverting:
+            return
         chosen = bool(change["new"])
-        if self.app.save(self.criterion_id, chosen=chosen):
-            self.item = PlanItem(**{**self.item.__dict__, "chosen": chosen})
+        if not self.app.save(self.criterion_id, chosen=chosen):
+            self._revert(self.choose, self.item.chosen)  # the screen shows what the store holds
+            return
+        self.item = PlanItem(**{**self.item.__dict__, "chosen": chosen})
         if chosen:
             self._show_fields()
         else:
             self.fields.layout.display = "none"  # what was written stays saved, only hidden
 
     def _on_field(self, key: str, value) -> None:
+        if self._reverting:
+            return
         if key == "due":
+            if value is not None and value.year > 2400:
+                # A Thai user may pick the Buddhist-era year; the date box is Gregorian.
+                self.due_text.value = f"<span class='gecc-error gecc-due-warning'>⚠ {_esc(label('plan_due_be', self.app.lang))}</span>"
+                self._revert(self.widgets["due"], self.item.due)
+                return
             self._show_due(value)
         if self.app.save(self.criterion_id, **{key: value}):
             self.item = PlanItem(**{**self.item.__dict__, key: value})
+        elif key == "due":
+            self._revert(self.widgets["due"], self.item.due)
+            self._show_due(self.item.due)
+        # Text that fails to save stays on screen (nothing typed is thrown away); the next keystroke retries.
+
+    def _revert(self, widget, value) -> None:
+        self._reverting = True
+        try:
+            widget.value = value
+        finally:
+            self._reverting = False
 
 
 class SummaryApp:
@@ -171,7 +194,7 @@ class SummaryApp:
         if overall.mandatory_unmet:
             unmet = f"<p class='gecc-mandatory-unmet'>{_esc(label('mandatory_unmet', lang))}: {', '.join(_esc(c.id) for c in overall.mandatory_unmet)}</p>"
         return (
-            f"<h3>{_esc(label('summary_scores', lang))}</h3>{score_chart_svg(standard, scores, lang)}"
+            f"<h3>{_esc(label('summary_scores', lang) + illustrative_suffix(standard, lang))}</h3>{score_chart_svg(standard, scores, lang)}"
             f"<table class='gecc-score-table'>{''.join(rows)}"
             f"<tr class='gecc-factor-score' data-factor='overall' data-percent='{overall.percent:.1f}'><th>{_esc(label('overall', lang))}</th>"
             f"<th class='gecc-percent'>{overall_shown}</th><th><span class='gecc-overall-level'>{_esc(level_text(standard, overall, lang))}</span>"
@@ -200,11 +223,11 @@ class SummaryApp:
             too_long = any(isinstance(v, str) and len(v) > MAX_FIELD for v in fields.values())
             if not too_long:
                 log.exception("saving the plan for %s failed: %s", criterion_id, exc)
-            self._say("plan_too_long" if too_long else "note_failed", error=True)
+            self._say("plan_too_long" if too_long else "plan_failed", error=True)
             return False
         except Exception:
             log.exception("saving the plan for %s failed", criterion_id)
-            self._say("note_failed", error=True)
+            self._say("plan_failed", error=True)
             return False
         self._say("saved")
         if self.nav is not None and ("chosen" in fields or "action" in fields):

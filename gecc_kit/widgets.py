@@ -103,6 +103,11 @@ _CSS = """
 """
 
 
+def illustrative_suffix(standard: Standard, lang: str = "th") -> str:
+    """" (ตัวอย่าง)" after a score's title while the criteria are illustrative, else nothing."""
+    return label("illustrative_suffix", lang) if standard.illustrative else ""
+
+
 def notice_html(standard: Standard, lang: str = "th") -> str:
     """The one-line "illustrative" notice, or nothing for an official criteria file."""
     if not standard.illustrative:
@@ -289,7 +294,7 @@ class AssessmentApp:
             ids = ", ".join(_esc(c.id) for c in s.mandatory_unmet)
             unmet = f"<div class='gecc-mandatory-unmet'>{_esc(label('mandatory_unmet', lang))}: {ids}</div>"
         self.score_html.value = (
-            f"<div class='gecc-score-box'><div>{_esc(label('score_title', lang))}</div>"
+            f"<div class='gecc-score-box'><div>{_esc(label('score_title', lang) + illustrative_suffix(self.standard, lang))}</div>"
             f"<div class='gecc-score-percent' data-percent='{s.percent:.1f}'>{shown}</div>"
             f"<div>{_esc(label('level', lang))}: <b class='gecc-level'>{_esc(level)}</b></div>"
             f"<div class='gecc-counts'>{counts}</div>{unmet}</div>"
@@ -335,7 +340,7 @@ class JoinForm:
         options += [(label("join_office_other", lang), self.OTHER)]
         self.office_pick = W.Dropdown(options=options, value="", layout=W.Layout(width="100%"))
         self.office_pick.add_class("gecc-join-office-pick")
-        self.office = W.Text(placeholder=label("join_office_other_name", lang), layout=W.Layout(width="100%", display="none"))
+        self.office = W.Text(placeholder=label("join_office_other_name", lang), layout=W.Layout(width="100%", display=None if not offices else "none"))
         self.office.add_class("gecc-join-office")
         self.table = W.Text(placeholder=label("join_table", lang), layout=W.Layout(width="100%"))
         self.table.add_class("gecc-join-table")
@@ -359,14 +364,20 @@ class JoinForm:
         other = change["new"] == self.OTHER or not self.offices
         self.office.layout.display = None if other else "none"
         # A table from the offices file is offered, never forced: people sit where they sit.
-        office = self.offices.get(change["new"])
-        if office and office.table and not self.table.value.strip():
-            self.table.value = office.table
+        # It replaces an empty table or the one the previously picked office offered.
+        before, office = self.offices.get(change["old"]), self.offices.get(change["new"])
+        typed = self.table.value.strip()
+        if not typed or (before is not None and typed == before.table):
+            self.table.value = office.table if office else ""
 
     def office_name(self) -> str:
-        """The office as it will be stored: the picked office's Thai name, or what was typed."""
+        """The office as it will be stored: the picked office's Thai name, what was typed under "other", or ""."""
         picked = self.offices.get(self.office_pick.value)
-        return picked.name_th if picked else self.office.value.strip()
+        if picked:
+            return picked.name_th
+        if self.office_pick.value == self.OTHER or not self.offices:
+            return self.office.value.strip()
+        return ""
 
     def _join(self) -> None:
         name, office, table = self.name.value.strip(), self.office_name(), self.table.value.strip()
@@ -434,8 +445,8 @@ class Nav:
         if here.kind == "welcome" and not self.pre_test_done:
             return knowledge
         if here is knowledge:
-            if self.states.get(knowledge.notebook) == DONE:
-                return None
+            if self.states.get(knowledge.notebook) == DONE or not self.pre_test_done:
+                return None  # finish the test first; after the post-test there is nowhere left
             todo = [m for m in MODULES if m.kind in ("factor", "summary") and self.states.get(m.notebook) != DONE]
             return todo[0] if todo else None
         later = [m for m in MODULES if m.number > here.number]
@@ -484,11 +495,11 @@ def nav_html(request: Request, states: dict[str, str], lang: str = "th") -> str:
             where = label("module_x_of_n", lang, x=here.number, n=len(MODULES) - 1) + " · " + where
     except KeyError:
         here, where = None, ""
-    done = sum(1 for s in states.values() if s == DONE)
+    done = sum(1 for m in MODULES[1:] if states.get(m.notebook) == DONE)
     steps = _steps_html(request, states, here, lang)
     topbar = (
         f"<div class='gecc-topbar' role='navigation'><details class='gecc-topbar-menu'>"
-        f"<summary class='gecc-nav-where'>{_esc(where)} <span class='gecc-done-count'>(✓ {done}/{len(MODULES)})</span></summary>{steps}</details>"
+        f"<summary class='gecc-nav-where'>{_esc(where)} <span class='gecc-done-count'>(✓ {done}/{len(MODULES) - 1})</span></summary>{steps}</details>"
         f"<a class='gecc-jump' href='#gecc-app'>{_esc(label('jump_to_exercise', lang))} ↓</a>{lang_switch_html(request, lang)}</div>"
     )
     return (

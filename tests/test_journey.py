@@ -44,3 +44,11 @@ def test_dates_show_the_buddhist_year():
     assert thai_date(date(2027, 1, 15)) == "15 ม.ค. 2570"
     assert thai_date(date(2026, 11, 25), "en") == "25 Nov 2026 (B.E. 2569)"
     assert thai_date(None) == ""
+
+
+def test_the_summary_is_done_when_there_is_nothing_to_plan(standard):
+    questions = load_questions()
+    all_met = {c.id: Answer(c.id, Status.MET) for c in standard.criteria}
+    assert progress(standard, all_met, {}, {}, questions)["05-summary.ipynb"] == DONE
+    one_gap = dict(all_met, L01=Answer("L01", Status.PARTIAL))
+    assert progress(standard, one_gap, {}, {}, questions)["05-summary.ipynb"] == TODO

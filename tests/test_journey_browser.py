@@ -3,7 +3,6 @@ join on the welcome page, answer all four factors, reach the summary, write a pl
 download it; on a laptop and at a phone's width, with hostile text typed in."""
 from __future__ import annotations
 
-import io
 import re
 from datetime import date
 from itertools import cycle
@@ -142,7 +141,7 @@ def test_from_the_welcome_page_to_a_downloaded_plan(server, browser, tmp_path):
     page.reload()
     page.wait_for_selector(f".gecc-plan-action-{gap} textarea", timeout=60_000)
     assert page.input_value(f".gecc-plan-action-{gap} textarea") == f"ติดคู่มือฉบับใหม่ {XSS}"
-    assert page.locator(f".gecc-step[data-module='05-summary.ipynb']").first.get_attribute("data-state") == "done"
+    assert page.locator(".gecc-step[data-module='05-summary.ipynb']").first.get_attribute("data-state") == "done"
     for m in FACTOR_PAGES[1:2]:
         page.goto(f"{server.base}/voila/render/{m.notebook}?w=E2E&p={token}")
         c = standard.for_factor(m.factor)[0]

@@ -230,3 +230,99 @@ def test_pages_from_url_dispatch(monkeypatch, store_url):
     assert type(pages.knowledge_page()).__name__ == "KnowledgeApp"
     monkeypatch.setenv("QUERY_STRING", "w=J2")
     assert type(pages.summary_page()).__name__ == "JoinForm"
+
+
+# --- review findings: each of these failed before its fix -----------------------------------
+
+def test_changing_the_picked_office_changes_its_offered_table(store):
+    store.ensure_workshop("J1")
+    offices = load_offices()
+    a, b = next((x, y) for x in offices for y in offices if x.table != y.table)
+    form = JoinForm(store, request_for("00-welcome.ipynb"), "join_welcome", offices)
+    form.office_pick.value = a.id
+    form.office_pick.value = b.id
+    assert form.table.value == b.table
+    form.table.value = "โต๊ะหน้าเวที"
+    form.office_pick.value = a.id
+    assert form.table.value == "โต๊ะหน้าเวที", "a table the participant typed is kept"
+
+
+def test_text_typed_under_other_is_not_stored_once_other_is_unpicked(store):
+    store.ensure_workshop("J1")
+    form = JoinForm(store, request_for("00-welcome.ipynb"), "join_welcome", load_offices())
+    form.office_pick.value = JoinForm.OTHER
+    form.office.value = "หน่วยงานที่พิมพ์"
+    form.office_pick.value = ""
+    assert form.office_name() == ""
+
+
+def test_a_failed_tick_goes_back_and_says_so(standard, who, monkeypatch):
+    store, p = who
+    store.save_answer(p.id, "L01", status="not_yet")
+    app = SummaryApp(standard, store, p, request_for("05-summary.ipynb", p.token))
+    row = app.rows[0]
+
+    def broken(*a, **k):
+        raise RuntimeError("disk full")
+
+    real = store.save_plan_item
+    monkeypatch.setattr(store, "save_plan_item", broken)
+    row.choose.value = True
+    assert row.choose.value is False and "บันทึกแผนไม่สำเร็จ" in app.saved.value
+    assert "L01" not in store.plan(p.id)
+    monkeypatch.setattr(store, "save_plan_item", real)
+    row.choose.value = True
+    assert store.plan(p.id)["L01"].chosen is True
+
+
+def test_a_buddhist_year_in_the_date_box_is_refused_with_a_hint(standard, who):
+    store, p = who
+    store.save_answer(p.id, "L01", status="not_yet")
+    app = SummaryApp(standard, store, p, request_for("05-summary.ipynb", p.token))
+    row = app.rows[0]
+    row.choose.value = True
+    row.widgets["due"].value = date(2570, 1, 15)
+    assert row.widgets["due"].value is None and store.plan(p.id)["L01"].due is None
+    assert "พ.ศ." in row.due_text.value
+
+
+def test_the_top_bar_counts_the_six_modules(standard, who):
+    store, p = who
+    assert "(✓ 0/6)" in nav_for(standard, store, p, "01-location.ipynb").widget.value
+
+
+def test_the_knowledge_page_sends_nowhere_before_the_pre_test_is_done(standard, who):
+    store, p = who
+    assert nav_for(standard, store, p, "06-knowledge-check.ipynb").next_module() is None
+
+
+def test_official_criteria_drop_the_illustrative_marks(standard, who):
+    import dataclasses
+
+    store, p = who
+    official = dataclasses.replace(standard, illustrative=False)
+    store.save_answer(p.id, "L01", status="met")
+    app = SummaryApp(official, store, p, request_for("05-summary.ipynb", p.token))
+    assert "ตัวอย่าง" not in app.scores_html.value and "gecc-illustrative" not in app.widget.children[1].value
+    illustrative = SummaryApp(standard, store, p, request_for("05-summary.ipynb", p.token))
+    assert "คะแนนรายด้าน (ตัวอย่าง)" in illustrative.scores_html.value
+
+
+def test_a_broken_questions_file_breaks_only_the_knowledge_check(monkeypatch, store_url, tmp_path):
+    from gecc_kit import pages
+    from gecc_kit.session import open_questions
+
+    monkeypatch.setenv("GECC_STORE_URL", store_url)
+    monkeypatch.setenv("GECC_QUESTIONS", str(tmp_path / "missing.csv"))
+    open_store.cache_clear()
+    open_questions.cache_clear()
+    s = open_store()
+    s.ensure_workshop("J3")
+    p = s.join("J3", "ก")
+    monkeypatch.setenv("QUERY_STRING", f"w=J3&p={p.token}")
+    try:
+        assert type(pages.assessment_page("location")).__name__ == "AssessmentApp"
+        quiz = pages.knowledge_page()
+        assert "ยังไม่มีคำถาม" in quiz.widget.children[1].value
+    finally:
+        open_questions.cache_clear()

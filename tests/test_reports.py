@@ -69,3 +69,13 @@ def test_the_chart_has_one_bar_per_factor_and_overall(standard):
     overall = 100 * weight(standard.for_factor("location")) / weight(standard.criteria)
     assert bars == [("location", "100.0"), ("personnel", "0.0"), ("service", "0.0"), ("technology", "0.0"), ("overall", f"{overall:.1f}")]
     assert "ด้านสถานที่" in svg and "ระดับพื้นฐาน 60%" in svg
+
+
+def test_control_characters_pasted_from_word_do_not_break_the_workbook(data):
+    import dataclasses
+
+    plan = dict(data.plan)
+    plan["L08"] = dataclasses.replace(plan["L08"], action="บรรทัดแรก\x0bบรรทัดสอง")
+    book = openpyxl.load_workbook(io.BytesIO(plan_xlsx(dataclasses.replace(data, plan=plan))))
+    values = [c for r in book.worksheets[0].iter_rows(values_only=True) for c in r]
+    assert "บรรทัดแรก บรรทัดสอง" in values

@@ -388,6 +388,11 @@ class Store:
             set_={**values, "updated_at": now},
         )
 
+        self._write_touching(participant_id, stmt, now)
+
+    def _write_touching(self, participant_id: int, stmt, now: datetime) -> None:
+        """Run one upsert and mark the participant active, in one transaction."""
+
         def run(conn):
             conn.execute(stmt)
             conn.execute(participants.update().where(participants.c.id == participant_id).values(updated_at=now))
@@ -451,11 +456,7 @@ class Store:
             index_elements=[plan_items.c.participant_id, plan_items.c.criterion_id], set_={**values, "updated_at": now}
         )
 
-        def run(conn):
-            conn.execute(stmt)
-            conn.execute(participants.update().where(participants.c.id == participant_id).values(updated_at=now))
-
-        self._write(run)
+        self._write_touching(participant_id, stmt, now)
 
     def plan(self, participant_id: int) -> dict[str, PlanItem]:
         """Every plan item of one participant (chosen or not), keyed by criterion id."""
@@ -484,7 +485,7 @@ class Store:
             index_elements=[quiz_answers.c.participant_id, quiz_answers.c.phase, quiz_answers.c.question_id],
             set_={"choice": choice, "updated_at": now},
         )
-        self._write(lambda conn: conn.execute(stmt))
+        self._write_touching(participant_id, stmt, now)
 
     def quiz_choices(self, participant_id: int) -> dict[str, dict[str, str]]:
         """One participant's knowledge-check answers: phase -> question id -> letter."""

@@ -86,7 +86,8 @@ def test_from_the_welcome_page_to_a_downloaded_plan(server, browser, tmp_path):
         page.fill(f".gecc-note-{criteria[0].id} textarea", XSS)
         ids = {c.id for c in criteria}
         assert wait_until(lambda: ids <= {k for k, a in store.answers(p.id).items() if a.status} and store.answers(p.id)[criteria[0].id].note == XSS)
-        assert page.locator(f".gecc-step[data-module='{m.notebook}']").first.get_attribute("data-state") == "done"
+        step = page.locator(f".gecc-step[data-module='{m.notebook}']").first
+        assert wait_until(lambda: step.get_attribute("data-state") == "done"), "the bar marks the factor done"
         page.click(".gecc-next")
         page.wait_for_url(f"**/{MODULES[m.number + 1].notebook}?*", timeout=20_000)
 

@@ -59,7 +59,7 @@ def _cmd_demo(args) -> int:
     from .quiz import load_questions
     from .store import Store
 
-    standard = load_standard(args.criteria) if args.criteria else load_standard()
+    standard = load_standard(args.criteria)
     store = Store(args.store)
     created = seed_demo(store, args.workshop, standard, load_questions())
     code = created[0].workshop_code if created else args.workshop

@@ -31,6 +31,7 @@ class KnowledgeApp:
     def __init__(self, questions: tuple[Question, ...], store: Store, participant: Participant, nav: Nav | None = None, lang: str = "th"):
         self.questions, self.store, self.participant, self.nav, self.lang = questions, store, participant, nav, lang
         self.choices = store.quiz_choices(participant.id)
+        self._reverting = False
         self.radios: dict[str, dict[str, W.RadioButtons]] = {p: {} for p in PHASES}
         self.status: dict[str, W.HTML] = {p: _html("", f"gecc-quiz-status-{p}") for p in PHASES}
         self.saved = _html("", "gecc-saved")
@@ -76,6 +77,8 @@ class KnowledgeApp:
         return grade(self.questions, self.choices.get(phase, {}))
 
     def _on_choice(self, phase: str, question_id: str, letter: str | None) -> None:
+        if self._reverting:
+            return
         before = self.choices.get(phase, {}).get(question_id)
         try:
             self.store.save_quiz_choice(self.participant.id, phase, question_id, letter)
@@ -83,11 +86,11 @@ class KnowledgeApp:
             log.exception("saving knowledge-check answer %s/%s failed", phase, question_id)
             self.saved.add_class("gecc-error")
             self.saved.value = f"⚠ {_esc(label('save_failed', self.lang))}"
-            radio = self.radios[phase][question_id]
-            with radio.hold_trait_notifications():
-                radio.unobserve_all("value")
-                radio.value = before
-            radio.observe(lambda change, qid=question_id: self._on_choice(phase, qid, change["new"]), names="value")
+            self._reverting = True  # show what the store holds
+            try:
+                self.radios[phase][question_id].value = before
+            finally:
+                self._reverting = False
             return
         self.choices.setdefault(phase, {})[question_id] = letter
         self.saved.remove_class("gecc-error")

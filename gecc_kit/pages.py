@@ -91,12 +91,7 @@ def welcome_page(lang: str | None = None):
 def assessment_page(factor_id: str, lang: str | None = None):
     """The self-assessment of one factor for whoever opened this page."""
 
-    def build(ctx):
-        app = AssessmentApp(ctx.standard, factor_id, ctx.store, ctx.participant, ctx.request.link(), ctx.lang, on_change=ctx.nav.refresh)
-        app.widget.children = (ctx.nav.widget, *app.widget.children)
-        return app
-
-    return _page(build, lang)
+    return _page(lambda ctx: AssessmentApp(ctx.standard, factor_id, ctx.store, ctx.participant, ctx.request.link(), ctx.lang, ctx.nav), lang)
 
 
 def summary_page(lang: str | None = None):

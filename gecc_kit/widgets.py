@@ -14,7 +14,6 @@ Text people type is shown with :func:`html.escape`, never as HTML.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from datetime import datetime
 
 import ipywidgets as W
@@ -143,8 +142,8 @@ class AssessmentApp:
         The participant's personal link, shown so they can resume elsewhere.
     lang
         ``"th"`` (default) or ``"en"`` for the labels.
-    on_change
-        Called after a status is saved (the page refreshes its progress bar).
+    nav
+        The navigation bar shown on top, refreshed after a status is saved.
     """
 
     def __init__(
@@ -155,10 +154,10 @@ class AssessmentApp:
         participant: Participant,
         link: str = "",
         lang: str = "th",
-        on_change: Callable[[], None] | None = None,
+        nav: "Nav | None" = None,
     ):
         self.standard = standard
-        self.on_change = on_change
+        self.nav = nav
         self.factor = get_factor(factor_id)
         self.store = store
         self.participant = participant
@@ -177,7 +176,7 @@ class AssessmentApp:
             f"<p>{_esc(label('hello', lang))} <b class='gecc-participant-name'>{_esc(participant.display_name)}</b></p>"
             + (_link_html(link, lang) if link else "")
         )
-        self.widget = W.VBox([header, *rows, self.saved, self.score_html, self.gaps_html])
+        self.widget = W.VBox([*([nav.widget] if nav else []), header, *rows, self.saved, self.score_html, self.gaps_html])
         self.widget.add_class("gecc-app")
         self.widget.add_class("gecc-assessment")
         self._update()
@@ -248,8 +247,8 @@ class AssessmentApp:
             finally:
                 self._reverting = False
         self._update()
-        if self.on_change is not None:
-            self.on_change()
+        if self.nav is not None:
+            self.nav.refresh()
 
     def _on_note(self, criterion_id: str, value: str) -> None:
         # On failure the text stays on screen (nothing typed is thrown away); the next keystroke retries.
@@ -486,7 +485,8 @@ def nav_html(request: Request, states: dict[str, str], lang: str = "th") -> str:
     Two parts: a bar fixed to the top of the window (visible wherever the
     participant has scrolled in the teaching content: step x of N, a menu of
     every module, a jump to the exercise, the language switch), and the same
-    steps again where the exercise starts.
+    steps again where the exercise starts. It carries no CSS: the page's app
+    sends that once, so a refresh after each answer sends only the bar.
     """
     try:
         here = module(request.page)
@@ -503,7 +503,7 @@ def nav_html(request: Request, states: dict[str, str], lang: str = "th") -> str:
         f"<a class='gecc-jump' href='#gecc-app'>{_esc(label('jump_to_exercise', lang))} ↓</a>{lang_switch_html(request, lang)}</div>"
     )
     return (
-        f"{_CSS}{topbar}<nav class='gecc-nav' id='gecc-app'>{lang_switch_html(request, lang)}"
+        f"{topbar}<nav class='gecc-nav' id='gecc-app'>{lang_switch_html(request, lang)}"
         f"<div class='gecc-nav-where'>{_esc(where)}</div>{steps}</nav>"
     )
 
@@ -542,7 +542,7 @@ class WelcomeApp:
             who += f" · {_esc(label('your_table', lang))}: <span class='gecc-participant-table'>{_esc(participant.table_label)}</span>"
         who += "</p>"
         body = _html(
-            f"{who}<p class='gecc-message'>{_esc(label('welcome_joined', lang))}</p>"
+            f"{_CSS}{who}<p class='gecc-message'>{_esc(label('welcome_joined', lang))}</p>"
             f"{_link_html(request.link(), lang)}"
             f"<h3>{_esc(label('modules', lang))}</h3><ol class='gecc-modules'>{''.join(buttons)}</ol>"
         )

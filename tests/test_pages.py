@@ -115,6 +115,13 @@ def test_welcome_shows_who_and_every_module_escaped(standard, who):
 
 # --- summary and plan -----------------------------------------------------------------------
 
+def one_gap(standard, store, p):
+    """A summary whose only gap is L01 (not yet met), and that gap's plan row."""
+    store.save_answer(p.id, "L01", status="not_yet")
+    app = SummaryApp(standard, store, p, request_for("05-summary.ipynb", p.token))
+    return app, app.rows[0]
+
+
 def answer_all(store, p, standard, status="met"):
     for c in standard.criteria:
         store.save_answer(p.id, c.id, status=status)
@@ -157,9 +164,7 @@ def test_the_plan_is_saved_field_by_field(standard, who):
 
 def test_too_long_plan_text_is_refused_in_thai_and_stays_on_screen(standard, who):
     store, p = who
-    store.save_answer(p.id, "L01", status="not_yet")
-    app = SummaryApp(standard, store, p, request_for("05-summary.ipynb", p.token))
-    row = app.rows[0]
+    app, row = one_gap(standard, store, p)
     row.choose.value = True
     row.widgets["action"].value = "ก" * 3000
     assert "ยาวเกินไป" in app.saved.value and row.widgets["action"].value == "ก" * 3000
@@ -258,9 +263,7 @@ def test_text_typed_under_other_is_not_stored_once_other_is_unpicked(store):
 
 def test_a_failed_tick_goes_back_and_says_so(standard, who, monkeypatch):
     store, p = who
-    store.save_answer(p.id, "L01", status="not_yet")
-    app = SummaryApp(standard, store, p, request_for("05-summary.ipynb", p.token))
-    row = app.rows[0]
+    app, row = one_gap(standard, store, p)
 
     def broken(*a, **k):
         raise RuntimeError("disk full")
@@ -277,9 +280,7 @@ def test_a_failed_tick_goes_back_and_says_so(standard, who, monkeypatch):
 
 def test_a_buddhist_year_in_the_date_box_is_refused_with_a_hint(standard, who):
     store, p = who
-    store.save_answer(p.id, "L01", status="not_yet")
-    app = SummaryApp(standard, store, p, request_for("05-summary.ipynb", p.token))
-    row = app.rows[0]
+    app, row = one_gap(standard, store, p)
     row.choose.value = True
     row.widgets["due"].value = date(2570, 1, 15)
     assert row.widgets["due"].value is None and store.plan(p.id)["L01"].due is None
@@ -326,3 +327,17 @@ def test_a_broken_questions_file_breaks_only_the_knowledge_check(monkeypatch, st
         assert "ยังไม่มีคำถาม" in quiz.widget.children[1].value
     finally:
         open_questions.cache_clear()
+
+
+def test_a_failed_quiz_save_goes_back_to_the_stored_choice(who, monkeypatch):
+    store, p = who
+    q = load_questions()[0]
+    app = KnowledgeApp(load_questions(), store, p)
+    app.radios["pre"][q.id].value = "a"
+    real = store.save_quiz_choice
+    monkeypatch.setattr(store, "save_quiz_choice", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("disk full")))
+    app.radios["pre"][q.id].value = "b"
+    assert app.radios["pre"][q.id].value == "a" and "บันทึกไม่สำเร็จ" in app.saved.value
+    monkeypatch.setattr(store, "save_quiz_choice", real)
+    app.radios["pre"][q.id].value = "c"
+    assert store.quiz_choices(p.id)["pre"][q.id] == "c"

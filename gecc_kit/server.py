@@ -23,6 +23,7 @@ __all__ = ["ServerConfig", "serve", "voila_argv", "kernel_environment", "KIT_ROO
 
 KIT_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = KIT_ROOT / "notebooks"
+TEMPLATES_ROOT = Path(__file__).resolve().parent / "share" / "jupyter"  # Voilà finds templates/gecc here
 FIRST_PAGE = "00-welcome.ipynb"
 
 # Kernels get an IPython profile without the history database: with many
@@ -95,6 +96,7 @@ def kernel_environment(config: ServerConfig, store_url: str, criteria: Path, wor
         GECC_PUBLIC_URL=config.base_url,
         GECC_LOG_FILE=str(config.var_dir / "kernels.log"),
         IPYTHONDIR=str(ipython_dir),
+        JUPYTER_PATH=os.pathsep.join(p for p in (str(TEMPLATES_ROOT), os.environ.get("JUPYTER_PATH", "")) if p),
         PYTHONUNBUFFERED="1",
     )
     return env
@@ -112,6 +114,10 @@ def voila_argv(config: ServerConfig) -> list[str]:
         f"--Voila.ip={config.host}",
         "--Voila.port_retries=0",  # a busy port is an error, not a silent other port
         "--show_tracebacks=False",  # participants never see a traceback
+        # The kit's template (gecc_kit/share/jupyter/voila/templates/gecc): Thai loading and error
+        # screens, lang="th", and nothing fetched from another host (a workshop room may be offline).
+        "--template=gecc",
+        "--VoilaExporter.language_code=th",
         "--strip_sources=True",
         # Under a burst, late output was dropped and rare pages hung: wait longer, but not forever.
         "--VoilaExecutor.iopub_timeout=60",

@@ -70,18 +70,18 @@ def served_copy(tmp: Path) -> Path:
 
 
 class Server:
-    def __init__(self, tmp: Path, host: str = "127.0.0.1"):
-        self.port = free_port()
+    def __init__(self, tmp: Path, host: str = "127.0.0.1", port: int | None = None):
+        self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.var = tmp / "var"
         self.store_path = self.var / "gecc.sqlite"
         self.store_url = "sqlite:///" + str(self.store_path)
-        self.log = open(tmp / "server.log", "w+")
+        self.log = open(tmp / "server.log", "a+")
         self.notebooks = tmp / "served"
         env = dict(os.environ, GECC_VAR_DIR=str(self.var))
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gecc_kit.cli", "serve", "--host", host, "--port", str(self.port),
-             "--store", self.store_url, "--workshop", "E2E", "--notebooks", str(served_copy(tmp))],
+             "--store", self.store_url, "--workshop", "E2E", "--notebooks", str(self.notebooks if self.notebooks.exists() else served_copy(tmp))],
             stdout=self.log,
             stderr=subprocess.STDOUT,
             env=env,
@@ -327,8 +327,13 @@ def test_answers_outlive_a_dead_kernel(server, page):
     for k in kernels:
         k.kill()
     psutil.wait_procs(kernels, timeout=10)
-    open_as(page, server.base, p.token, "L09")
+    # The open page says in Thai that it must be reloaded, rather than silently not saving.
+    page.wait_for_selector("#gecc-connection[data-kind='dead']", timeout=20_000)
+    assert "กรุณาโหลดหน้านี้ใหม่" in page.inner_text("#gecc-connection")
+    page.click("#gecc-connection button")
+    page.wait_for_selector(".gecc-criterion-L09", timeout=60_000)
     assert active_label(page, "L09") == "ไม่เกี่ยวข้อง"
+    assert page.locator("#gecc-connection").count() == 0
     store.close()
 
 
@@ -349,3 +354,76 @@ def test_a_room_server_answers_on_other_addresses(tmp_path, browser):
         store.close()
     finally:
         room.stop()
+
+
+
+def test_pages_are_thai_and_load_nothing_from_other_hosts(server, browser):
+    """Every request a participant's pages make goes to the workshop server: the room may be offline."""
+    from urllib.parse import urlparse
+
+    store = Store(server.store_url)
+    p = store.join("E2E", "ออฟไลน์")
+    context = browser.new_context()
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    for notebook in ("00-welcome.ipynb", "01-location.ipynb", "05-summary.ipynb", "06-knowledge-check.ipynb"):
+        page.goto(f"{server.base}/voila/render/{notebook}?w=E2E&p={p.token}")
+        page.wait_for_selector(".gecc-app", timeout=60_000)
+        assert page.evaluate("document.documentElement.lang") == "th"
+    page.goto(f"{server.base}/voila/render/00-welcome.ipynb?w=E2E")  # the join form too
+    page.wait_for_selector(".gecc-join", timeout=60_000)
+    page.wait_for_timeout(500)
+    hosts = {urlparse(u).netloc for u in requests if not u.startswith(("data:", "blob:"))}
+    assert hosts == {f"127.0.0.1:{server.port}"}, sorted(u for u in requests if urlparse(u).netloc not in ("", f"127.0.0.1:{server.port}"))
+    context.close()
+    store.close()
+
+
+def test_the_loading_screen_speaks_thai(server):
+    status, body = http_get(f"{server.base}/voila/render/00-welcome.ipynb?w=E2E")
+    html = body.decode("utf-8")
+    assert status == 200 and '<html lang="th">' in html
+    thai = html.index("กำลังเตรียมหน้าสำหรับท่าน")
+    assert thai < html.index("voila_process(1,"), "the Thai text is in place before the first cell runs"
+    assert "cdn.jsdelivr.net" not in html and "fontawesome" not in html.lower()
+
+
+@pytest.mark.parametrize("path", ["/voila/render/nope.ipynb", "/voila/render/01-locatoin.ipynb", "/voila/render/old/05-summary.ipynb"])
+def test_error_pages_are_thai_and_offline(server, path):
+    status, body = http_get(server.base + path)
+    html = body.decode("utf-8", "replace")
+    assert status in (403, 404)
+    assert '<html lang="th">' in html and ("ไม่พบหน้านี้" in html or "ไม่อนุญาต" in html)
+    assert "https://" not in html and "Traceback" not in html
+
+
+def test_a_restarted_server_keeps_every_answer_and_link(tmp_path, browser):
+    """Stop the server mid-workshop: the open page says it lost the connection; start it again on
+    the same port: the same personal link opens the participant's answers."""
+    first = Server(tmp_path)
+    port = first.port
+    try:
+        store = Store(first.store_url)
+        p = store.join("E2E", "เซิร์ฟเวอร์รีสตาร์ต")
+        context = browser.new_context()
+        page = context.new_page()
+        open_as(page, first.base, p.token, "L04")
+        status_button(page, "L04", "ผ่าน").click()
+        page.fill(".gecc-note-L04 textarea", "มีเจ้าหน้าที่ประจำจุดคัดกรอง")
+        assert wait_until(lambda: stored(store, p.id, "L04", Status.MET, "มีเจ้าหน้าที่ประจำจุดคัดกรอง"))
+    finally:
+        first.stop()
+    page.wait_for_selector("#gecc-connection", timeout=20_000)
+    assert "สัญญาณขาด" in page.inner_text("#gecc-connection") or "โหลดหน้านี้ใหม่" in page.inner_text("#gecc-connection")
+    second = Server(tmp_path, port=port)
+    try:
+        open_as(page, second.base, p.token, "L04")
+        assert active_label(page, "L04") == "ผ่าน"
+        assert page.input_value(".gecc-note-L04 textarea") == "มีเจ้าหน้าที่ประจำจุดคัดกรอง"
+        status_button(page, "L05", "ยังไม่ผ่าน").click()
+        assert wait_until(lambda: stored(store, p.id, "L05", Status.NOT_YET))
+        context.close()
+        store.close()
+    finally:
+        second.stop()

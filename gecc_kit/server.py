@@ -10,7 +10,9 @@ any configuration live outside it, so no URL reaches them.
 """
 from __future__ import annotations
 
+import io
 import os
+import secrets
 import socket
 import sys
 from dataclasses import dataclass, field
@@ -24,6 +26,7 @@ __all__ = ["ServerConfig", "serve", "voila_argv", "kernel_environment", "KIT_ROO
 KIT_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = KIT_ROOT / "notebooks"
 TEMPLATES_ROOT = Path(__file__).resolve().parent / "share" / "jupyter"  # Voilà finds templates/gecc here
+DASHBOARD = "facilitator/dashboard.ipynb"  # the facilitator's page (issue 5); needs the key
 FIRST_PAGE = "00-welcome.ipynb"
 
 # Kernels get an IPython profile without the history database: with many
@@ -74,6 +77,39 @@ def lan_address() -> str:
             if a.family == socket.AF_INET and not a.address.startswith(("127.", "169.254.")):
                 candidates.append((not name.startswith(("en", "eth", "wl")), name, a.address))
     return min(candidates)[2] if candidates else "127.0.0.1"
+
+
+def facilitator_key(var_dir: Path) -> str:
+    """The facilitator's key: made once, kept in ``var/facilitator.key`` (outside the served folder).
+
+    Facilitator pages (the dashboard) refuse anyone without it; it survives a restart so the
+    projected dashboard's link keeps working.
+    """
+    path = var_dir / "facilitator.key"
+    if path.is_file():
+        key = path.read_text(encoding="ascii").strip()
+        if len(key) >= 20:
+            return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(24)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(key + "\n")
+    return key
+
+
+def join_qr(url: str, var_dir: Path):
+    """The QR code of the participants' link, saved as ``var/join-qr.png`` to project or print.
+
+    Returns the QR object (its ``terminal()`` draws it in the terminal) and the PNG's path.
+    """
+    import segno
+
+    qr = segno.make(url, error="m")
+    path = var_dir / "join-qr.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    qr.save(path, scale=12, border=4)
+    return qr, path
 
 
 def participant_url(config: ServerConfig, workshop: Workshop, page: str = FIRST_PAGE) -> str:
@@ -151,31 +187,62 @@ def prepare(config: ServerConfig) -> tuple[str, Path, Standard, Store, Workshop]
     return store_url, criteria, standard, store, workshop
 
 
-def banner(config: ServerConfig, store: Store, criteria: Path, standard: Standard, workshop: Workshop) -> str:
+def dashboard_url(config: ServerConfig, workshop: Workshop, key: str) -> str | None:
+    """The facilitator's dashboard link with its key, once the kit has a dashboard notebook."""
+    if not (config.notebooks / DASHBOARD).is_file():
+        return None
+    return f"{config.base_url}/voila/render/{DASHBOARD}?w={workshop.code}&key={key}"
+
+
+def banner(
+    config: ServerConfig,
+    store: Store,
+    criteria: Path,
+    standard: Standard,
+    workshop: Workshop,
+    key: str | None = None,
+    qr_png: Path | None = None,
+    qr_text: str = "",
+) -> str:
     """What the facilitator reads in the terminal."""
     shown_store = store.engine.url.render_as_string(hide_password=True)
     notice = "  (illustrative sample: not the official form)" if standard.illustrative else ""
-    return "\n".join(
-        [
-            "",
-            "gecc-kit workshop server / เซิร์ฟเวอร์การอบรม",
-            f"  Workshop code / รหัสการอบรม:   {workshop.code}",
-            "  Share this link / ลิงก์สำหรับผู้เข้าร่วม:",
-            f"      {participant_url(config, workshop)}",
-            f"  Criteria / เกณฑ์:   {criteria}  ({len(standard.criteria)} criteria){notice}",
-            f"  Answers stored in / เก็บคำตอบที่:   {shown_store}",
-            "  Stop with Ctrl+C. Answers are saved as they are given; restarting keeps them.",
-            "",
-        ]
-    )
+    lines = [
+        "",
+        "gecc-kit workshop server / เซิร์ฟเวอร์การอบรม",
+        f"  Workshop code / รหัสการอบรม:   {workshop.code}",
+        "  Share this link / ลิงก์สำหรับผู้เข้าร่วม (in the room and in the Zoom chat):",
+        f"      {participant_url(config, workshop)}",
+    ]
+    if qr_text:
+        lines.append(qr_text.rstrip("\n"))
+    if qr_png:
+        lines.append(f"  QR code to project or print / QR code สำหรับฉายหรือพิมพ์:   {qr_png}")
+    if key:
+        url = dashboard_url(config, workshop, key)
+        if url:
+            lines += ["  Facilitator dashboard (keep this link to yourself) / หน้าจอวิทยากร (อย่าแชร์ลิงก์นี้):", f"      {url}"]
+        lines.append(f"  Facilitator key / รหัสวิทยากร:   {key}   (kept in {config.var_dir / 'facilitator.key'})")
+    lines += [
+        f"  Criteria / เกณฑ์:   {criteria}  ({len(standard.criteria)} criteria){notice}",
+        f"  Answers stored in / เก็บคำตอบที่:   {shown_store}",
+        "  Stop with Ctrl+C. Answers are saved as they are given; restarting keeps them.",
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def serve(config: ServerConfig) -> None:
     """Prepare, print the banner, and become the Voilà server (does not return)."""
     store_url, criteria, standard, store, workshop = prepare(config)
-    print(banner(config, store, criteria, standard, workshop), flush=True)
+    key = facilitator_key(config.var_dir)
+    qr, png = join_qr(participant_url(config, workshop), config.var_dir)
+    drawn = io.StringIO()
+    qr.terminal(out=drawn, compact=True, border=2)
+    print(banner(config, store, criteria, standard, workshop, key, png, drawn.getvalue()), flush=True)
     store.close()
     env = kernel_environment(config, store_url, criteria, workshop)
+    env["GECC_FACILITATOR_KEY"] = key
     argv = voila_argv(config)
     os.chdir(config.notebooks)
     os.execvpe(argv[0], argv, env)

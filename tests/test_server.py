@@ -173,8 +173,23 @@ def wait_until(fn, timeout=15.0):
 
 def test_banner_tells_the_facilitator_what_to_share(server):
     out = server.output()
-    assert f"{server.base}/voila/render/00-welcome.ipynb?w=E2E" in out
+    link = f"{server.base}/voila/render/00-welcome.ipynb?w=E2E"
+    assert link in out
     assert "E2E" in out and server.store_url.split("///")[1] in out
+    # A QR code in the terminal, and as a PNG to project, that a phone's camera reads as the link.
+    assert "▄▄▄▄▄" in out
+    png = server.var / "join-qr.png"
+    assert str(png) in out
+    decoded = subprocess.run(["zbarimg", "--raw", "-q", str(png)], capture_output=True, text=True, timeout=30)
+    assert decoded.stdout.strip() == link
+    # The facilitator key: printed, kept outside the served folder, readable by its owner only.
+    key_file = server.var / "facilitator.key"
+    key = key_file.read_text().strip()
+    assert len(key) >= 20 and key in out
+    assert key_file.stat().st_mode & 0o077 == 0
+    for path in ("/voila/files/../var/facilitator.key", "/voila/files/..%2Fvar%2Ffacilitator.key", f"/voila/files/{key_file}"):
+        status, body = http_get(server.base + path)
+        assert status != 200 and key.encode() not in body
 
 
 def test_answers_are_saved_and_restored_after_a_reload(server, page):
@@ -416,8 +431,10 @@ def test_a_restarted_server_keeps_every_answer_and_link(tmp_path, browser):
         first.stop()
     page.wait_for_selector("#gecc-connection", timeout=20_000)
     assert "สัญญาณขาด" in page.inner_text("#gecc-connection") or "โหลดหน้านี้ใหม่" in page.inner_text("#gecc-connection")
+    key = (tmp_path / "var" / "facilitator.key").read_text()
     second = Server(tmp_path, port=port)
     try:
+        assert (tmp_path / "var" / "facilitator.key").read_text() == key, "the dashboard's link survives a restart"
         open_as(page, second.base, p.token, "L04")
         assert active_label(page, "L04") == "ผ่าน"
         assert page.input_value(".gecc-note-L04 textarea") == "มีเจ้าหน้าที่ประจำจุดคัดกรอง"

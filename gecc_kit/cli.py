@@ -48,6 +48,7 @@ def _cmd_serve(args) -> int:
         store_url=args.store,
         criteria=args.criteria,
         workshop=args.workshop,
+        expect=args.expect,
         **({"notebooks": Path(args.notebooks).resolve()} if args.notebooks else {}),
     )
     serve(config)  # replaces this process with Voilà
@@ -83,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", default=os.environ.get("GECC_STORE_URL"), help="SQLAlchemy URL of the store (default: SQLite var/gecc.sqlite)")
     p.add_argument("--criteria", default=os.environ.get("GECC_CRITERIA"), help="criteria file, CSV or XLSX (default: the illustrative sample)")
     p.add_argument("--workshop", default=None, help="workshop code to use or create (default: the latest, or a new one)")
+    p.add_argument("--expect", type=int, default=0, metavar="N",
+                   help="participants who will open the link at about the same time: N kernels are kept ready (about 50 MiB each)")
     p.add_argument("--notebooks", default=None, help="folder of notebooks to serve (default: the kit's notebooks/)")
     p.set_defaults(func=_cmd_serve)
 

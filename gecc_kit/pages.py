@@ -17,6 +17,7 @@ notebook                   call
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from .errors import GeccError, UnknownParticipant, UnknownWorkshop
@@ -39,20 +40,27 @@ def _page(build: Callable, lang: str | None = None):
             store.workshop(request.workshop_code)
         except UnknownWorkshop:
             return message("unknown_workshop", lang)
+        questions = _questions()
+
+        def page_for(participant, request=request):
+            nav = Nav(request, standard, store, participant, questions, lang)
+            app = build(_Context(request, standard, store, participant, questions, nav, lang))
+            following = nav.next_widget()
+            if following is not None:
+                app.widget.children = (*app.widget.children, following)
+            return app
+
+        def after_join(participant):  # the same page, for the participant who just joined
+            return page_for(participant, dataclasses.replace(request, token=participant.token))
+
         offices = _offices()
         if not request.token:
-            return JoinForm(store, request, "join_welcome", offices, lang)
+            return JoinForm(store, request, "join_welcome", offices, lang, on_join=after_join)
         try:
             participant = store.participant(request.workshop_code, request.token)
         except UnknownParticipant:
-            return JoinForm(store, request, "join_unknown", offices, lang)
-        questions = _questions()
-        nav = Nav(request, standard, store, participant, questions, lang)
-        app = build(_Context(request, standard, store, participant, questions, nav, lang))
-        following = nav.next_widget()
-        if following is not None:
-            app.widget.children = (*app.widget.children, following)
-        return app
+            return JoinForm(store, request, "join_unknown", offices, lang, on_join=after_join)
+        return page_for(participant)
     except GeccError:
         log.exception("page could not be built")
         return message("broken", lang or "th")

@@ -14,6 +14,7 @@ Text people type is shown with :func:`html.escape`, never as HTML.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import datetime
 
 import ipywidgets as W
@@ -320,15 +321,29 @@ class JoinForm:
     """Greets someone without a known participant token and lets them join.
 
     Asks for a display name, the office (picked from the offices file, or
-    typed under "other") and an optional table. Joining shows the personal
-    link and sends the browser to it, so the page is then built from the
-    store exactly as when the link is opened later.
+    typed under "other") and an optional table.
+
+    With ``on_join`` (how the kit's pages use it), joining replaces the form
+    with the page itself, built by ``on_join(participant)`` in this same
+    kernel, and marks the personal link with ``data-gecc-url``: the kit's page
+    template then puts it in the address bar (``history.replaceState``), so a
+    reload or a bookmark resumes, and joining costs no second page load.
+    Without ``on_join`` the browser is sent to the personal link (a meta
+    refresh), where the page is built from the store.
     """
 
     OTHER = "__other__"
 
-    def __init__(self, store: Store, request: Request, reason: str, offices: tuple[Office, ...] = (), lang: str = "th"):
-        self.store, self.request, self.lang = store, request, lang
+    def __init__(
+        self,
+        store: Store,
+        request: Request,
+        reason: str,
+        offices: tuple[Office, ...] = (),
+        lang: str = "th",
+        on_join: Callable[[Participant], object] | None = None,
+    ):
+        self.store, self.request, self.lang, self.on_join = store, request, lang, on_join
         self.offices = {o.id: o for o in offices}
         self.participant: Participant | None = None
         self.message = _html(f"<p class='gecc-message'>{_esc(label(reason, lang))}</p>", "gecc-join-message")
@@ -398,6 +413,17 @@ class JoinForm:
         link = self.request.link(p.token)
         # A meta refresh (honoured when inserted into the page) takes the browser to the personal
         # link: declarative, so it does not depend on when the front end runs script outputs.
+        if self.on_join is not None:
+            try:
+                page = self.on_join(p)
+            except Exception:
+                log.exception("the page after joining could not be built")
+                page = None
+            if page is not None:
+                self.page = page
+                self.message.value = f"<span class='gecc-go' data-gecc-url='{_esc(link)}'></span>"
+                self.widget.children = [self.message, page.widget]
+                return
         self.message.value = (
             f"<p class='gecc-message'>{_esc(label('join_done', self.lang))}</p>"
             f"{_link_html(link, self.lang)}"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 import sys
 
 from gecc_kit.cli import main
@@ -100,3 +101,60 @@ def test_voila_runs_with_the_settings_that_survive_a_burst():
     argv = voila_argv(ServerConfig(port=8123))
     for setting in ("--VoilaExecutor.iopub_timeout=60", "--KernelManager.transport=ipc", "--show_tracebacks=False", "--port=8123"):
         assert setting in argv
+
+
+def test_expect_keeps_kernels_ready_for_the_welcome_page():
+    from gecc_kit.server import FIRST_PAGE, pool_config
+
+    config = pool_config(ServerConfig(expect=60))
+    assert config["VoilaConfiguration"]["preheat_kernel"] is True
+    pools = config["VoilaKernelManager"]["kernel_pools_config"]
+    assert pools[FIRST_PAGE]["pool_size"] == 60 and pools["default"]["pool_size"] == 2
+    argv = voila_argv(ServerConfig(var_dir=Path("/srv/var")))
+    assert "--Voila.config_file_paths=/srv/var/voila-config" in argv, "no voila.json from the served folder is read"
+    assert "--MappingKernelManager.cull_idle_timeout=60" in argv
+
+
+def test_participant_kernels_never_import_voila():
+    """Voilà costs a kernel about 2 s and 30 MiB: the pages and the preheated wait do without it."""
+    out = subprocess.run(
+        [sys.executable, "-c", "import sys, gecc_kit.pages, gecc_kit.summary, gecc_kit.knowledge; print(sorted(m for m in sys.modules if m.split('.')[0] in ('voila', 'jupyter_server', 'pandas')))"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert out.returncode == 0 and out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_the_preheated_wait_reads_the_request_like_voila(monkeypatch):
+    """A kernel started in advance gets its request's query string and address from Voilà's socket."""
+    import json
+    import os
+    import threading
+
+    from websockets.sync.server import serve
+
+    from gecc_kit.session import current_request
+
+    info = {"QUERY_STRING": "w=PRE&p=tok123&l=en", "SERVER_NAME": "10.0.0.5", "SERVER_PORT": "8866", "SCRIPT_NAME": "/voila/render/01-location.ipynb"}
+    seen = []
+
+    def handler(ws):
+        seen.append(ws.request.path)
+        ws.send(json.dumps(info))
+
+    with serve(handler, "127.0.0.1", 0) as server:
+        port = server.socket.getsockname()[1]
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        for key in info:
+            monkeypatch.delenv(key, raising=False)
+        monkeypatch.setenv("VOILA_PREHEAT", "True")
+        monkeypatch.setenv("VOILA_APP_PORT", str(port))
+        monkeypatch.setenv("VOILA_SERVER_URL", "/")
+        monkeypatch.setenv("VOILA_KERNEL_ID", "k-1")
+        monkeypatch.setenv("VOILA_REQUEST_URL", "http://elsewhere/voila/render/05-summary.ipynb")  # someone else's
+        request = current_request()
+        server.shutdown()
+    assert seen == ["/voila/query/k-1"]
+    assert (request.workshop_code, request.token, request.lang) == ("PRE", "tok123", "en")
+    assert request.page_url == "http://10.0.0.5:8866/voila/render/01-location.ipynb"
+    for key in info:
+        os.environ.pop(key, None)

@@ -62,6 +62,11 @@ def test_from_the_welcome_page_to_a_downloaded_plan(server, browser, tmp_path):
     assert (p.display_name, p.table_label) == (name, "โต๊ะ <b>7</b>")
     assert_typed_text_is_text(page, name)
     assert page.inner_text(".gecc-personal-link") == page.url
+    # Joining turned the form into the page and put the personal link in the address bar:
+    # a reload resumes as the same participant.
+    page.reload()
+    page.wait_for_selector(".gecc-welcome", timeout=60_000)
+    assert_typed_text_is_text(page, name)
     # The bar at the top of the window says where the participant is, before any scrolling.
     topbar = page.locator(".gecc-topbar")
     assert topbar.is_visible() and topbar.bounding_box()["y"] <= 1

@@ -341,3 +341,26 @@ def test_a_failed_quiz_save_goes_back_to_the_stored_choice(who, monkeypatch):
     monkeypatch.setattr(store, "save_quiz_choice", real)
     app.radios["pre"][q.id].value = "c"
     assert store.quiz_choices(p.id)["pre"][q.id] == "c"
+
+
+def test_joining_on_a_kit_page_turns_the_form_into_the_page(monkeypatch, store_url):
+    """No second page load after joining: the same kernel builds the page, and marks the personal
+    link for the page template to put in the address bar."""
+    from gecc_kit import pages
+
+    monkeypatch.setenv("GECC_STORE_URL", store_url)
+    open_store.cache_clear()
+    open_store().ensure_workshop("J4")
+    monkeypatch.setenv("QUERY_STRING", "w=J4")
+    monkeypatch.setenv("VOILA_REQUEST_URL", BASE + "02-personnel.ipynb?w=J4")
+    form = pages.assessment_page("personnel")
+    assert isinstance(form, JoinForm)
+    form.name.value = XSS
+    form.button.click()
+    p = form.participant
+    assert type(form.page).__name__ == "AssessmentApp" and form.page.widget in form.widget.children
+    assert f"data-gecc-url='{BASE}02-personnel.ipynb?w=J4&amp;p={p.token}'" in form.message.value
+    assert "http-equiv" not in form.message.value
+    form.page.status_widgets["P03"].value = "met"
+    assert open_store().answers(p.id)["P03"].status.value == "met"
+    assert f"p={p.token}" in form.page.widget.children[0].value, "the bar's links carry the new token"

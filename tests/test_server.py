@@ -70,7 +70,7 @@ def served_copy(tmp: Path) -> Path:
 
 
 class Server:
-    def __init__(self, tmp: Path, host: str = "127.0.0.1", port: int | None = None):
+    def __init__(self, tmp: Path, host: str = "127.0.0.1", port: int | None = None, extra: tuple[str, ...] = ()):
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.var = tmp / "var"
@@ -81,7 +81,8 @@ class Server:
         env = dict(os.environ, GECC_VAR_DIR=str(self.var))
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gecc_kit.cli", "serve", "--host", host, "--port", str(self.port),
-             "--store", self.store_url, "--workshop", "E2E", "--notebooks", str(self.notebooks if self.notebooks.exists() else served_copy(tmp))],
+             "--store", self.store_url, "--workshop", "E2E", "--notebooks", str(self.notebooks if self.notebooks.exists() else served_copy(tmp)),
+             *extra],
             stdout=self.log,
             stderr=subprocess.STDOUT,
             env=env,
@@ -444,3 +445,35 @@ def test_a_restarted_server_keeps_every_answer_and_link(tmp_path, browser):
         store.close()
     finally:
         second.stop()
+
+
+
+def test_preheated_kernels_serve_the_right_participant(tmp_path, browser):
+    """With --expect, pages come from kernels started in advance: each still learns whose page it
+    is (the kit's own wait for the request), joins and resumes."""
+    room = Server(tmp_path, extra=("--expect", "2"))
+    try:
+        store = Store(room.store_url)
+        alice = store.join("E2E", "อลิส")
+        store.save_answer(alice.id, "L02", status="partial")
+        context = browser.new_context()
+        page = context.new_page()
+        deadline = time.time() + 120
+        while "Kernel pool of 00-welcome.ipynb is filled" not in room.output() and time.time() < deadline:
+            time.sleep(0.5)
+        open_as(page, room.base, alice.token, "L02")
+        assert "Using pre-heated kernel" in room.output()
+        assert active_label(page, "L02") == "ผ่านบางส่วน"
+        assert "อลิส" in page.inner_text(".gecc-participant-name")
+        page.goto(f"{room.base}/voila/render/00-welcome.ipynb?w=E2E")
+        page.wait_for_selector(".gecc-join-name input", timeout=60_000)
+        page.fill(".gecc-join-name input", "บ๊อบ")
+        page.click(".gecc-join-button")
+        page.wait_for_url("**p=**", timeout=20_000)
+        page.wait_for_selector(".gecc-welcome", timeout=60_000)
+        assert page.inner_text(".gecc-personal-link") == page.url
+        assert page.url.startswith(f"{room.base}/voila/render/00-welcome.ipynb?w=E2E&p=")
+        context.close()
+        store.close()
+    finally:
+        room.stop()

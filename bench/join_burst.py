@@ -35,7 +35,6 @@ import re
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -166,13 +165,19 @@ async def shutdown(base: str, kernels: list) -> None:
     client = AsyncHTTPClient(force_instance=True)
     token = uuid.uuid4().hex  # the same token as cookie and header: what a page's own script would send
     headers = {"X-XSRFToken": token, "Cookie": f"_xsrf={token}"}
-    codes = []
-    for kernel_id, _cookies in kernels:
-        r = await client.fetch(f"{base}/voila/api/shutdown/{kernel_id}", method="POST", body=b"", headers=headers, raise_error=False)
-        codes.append(r.code)
+
+    async def one(kernel_id):
+        try:
+            r = await client.fetch(HTTPRequest(f"{base}/voila/api/shutdown/{kernel_id}", method="POST", body=b"",
+                                               headers=headers, request_timeout=180), raise_error=False)
+            return r.code
+        except Exception as exc:
+            return type(exc).__name__
+
+    codes = await asyncio.gather(*(one(k) for k, _ in kernels))
     client.close()
     if any(c != 204 for c in codes):
-        print(f"  (kernel shutdown answered {sorted(set(codes))})")
+        print(f"  (kernel shutdown answered {sorted(set(map(str, codes)))})")
 
 
 async def run_burst(label: str, base: str, url: str, pid: int, n: int, window: float, timeout: float) -> Burst:

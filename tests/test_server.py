@@ -477,3 +477,45 @@ def test_preheated_kernels_serve_the_right_participant(tmp_path, browser):
         store.close()
     finally:
         room.stop()
+
+
+def test_no_code_runs_from_the_browser_and_no_kernel_list_is_given(server, tmp_path):
+    """A participant who scripts the kernel's websocket can send widget messages only: an
+    execute_request is dropped (Voilà's allowed message types), and no URL lists other
+    people's kernels."""
+    import json
+    import re
+    import uuid
+
+    marker = tmp_path / "executed"
+    store = Store(server.store_url)
+    p = store.join("E2E", "ผู้ลองเขียนโค้ด")
+    status, body = http_get(f"{server.base}/voila/render/01-location.ipynb?w=E2E&p={p.token}")
+    kernel_id = json.loads(re.search(rb'<script id="jupyter-config-data" type="application/json">\s*(\{.*?\})\s*</script>', body, re.S).group(1))["kernelId"]
+
+    from websockets.sync.client import connect
+
+    def message(msg_type, content):
+        header = {"msg_id": uuid.uuid4().hex, "username": "x", "session": uuid.uuid4().hex, "msg_type": msg_type, "version": "5.3"}
+        return json.dumps({"header": header, "parent_header": {}, "metadata": {}, "content": content, "channel": "shell"})
+
+    replies = []
+    with connect(f"ws://127.0.0.1:{server.port}/api/kernels/{kernel_id}/channels?session_id={uuid.uuid4().hex}") as ws:
+        ws.send(message("execute_request", {"code": f"open({str(marker)!r}, 'w').write('x')", "silent": False, "store_history": False,
+                                            "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}))
+        ws.send(message("kernel_info_request", {}))
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            raw = ws.recv(timeout=15)
+            raw = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+            replies.append(raw)
+            if "kernel_info_reply" in raw:
+                break
+    assert any("kernel_info_reply" in r for r in replies), "the socket itself works (kernel_info is allowed)"
+    time.sleep(1)
+    assert not marker.exists(), "code sent from the browser ran in the kernel"
+    assert not any("execute_reply" in r or "execute_input" in r for r in replies)
+    for path in ("/api/kernels", "/api/sessions", "/api/contents", "/api/terminals"):
+        status, body = http_get(server.base + path)
+        assert status != 200 or kernel_id.encode() not in body, path
+    store.close()

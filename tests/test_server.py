@@ -519,3 +519,100 @@ def test_no_code_runs_from_the_browser_and_no_kernel_list_is_given(server, tmp_p
         status, body = http_get(server.base + path)
         assert status != 200 or kernel_id.encode() not in body, path
     store.close()
+
+
+class CuttableProxy:
+    """A TCP relay between the browser and the server whose line can be cut, as Wi-Fi drops."""
+
+    def __init__(self, upstream_port: int):
+        self.upstream = upstream_port
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(128)
+        self.port = self.listener.getsockname()[1]
+        self.up = True
+        self.open: list[socket.socket] = []
+        import threading
+
+        self._threading = threading
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.up:
+                client.close()
+                continue
+            server = socket.create_connection(("127.0.0.1", self.upstream))
+            self.open += [client, server]
+            for a, b in ((client, server), (server, client)):
+                self._threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(a, b):
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (a, b):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def cut(self):
+        self.up = False
+        for s in self.open:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+                s.close()
+            except OSError:
+                pass
+        self.open = []
+
+    def restore(self):
+        self.up = True
+
+    def close(self):
+        self.cut()
+        self.listener.close()
+
+
+def test_a_dropped_connection_says_so_and_recovers(server, browser):
+    """Cut the line under an open page: a Thai "reconnecting" banner, not a dead page. When the line
+    is back, the page either reconnects by itself or (as Voila's front end gives up after a few
+    tries) asks for a reload with a button; either way answers save again and nothing saved is lost."""
+    proxy = CuttableProxy(server.port)
+    store = Store(server.store_url)
+    p = store.join("E2E", "ไวไฟหลุด")
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        open_as(page, f"http://127.0.0.1:{proxy.port}", p.token, "L08")
+        status_button(page, "L08", "ผ่าน").click()
+        assert wait_until(lambda: stored(store, p.id, "L08", Status.MET))
+        proxy.cut()
+        page.wait_for_selector("#gecc-connection[data-kind='lost']", timeout=20_000)
+        assert "สัญญาณขาด" in page.inner_text("#gecc-connection")
+        proxy.restore()
+        page.wait_for_function(
+            "() => { const b = document.getElementById('gecc-connection'); return !b || b.dataset.kind === 'reload'; }",
+            timeout=30_000,
+        )
+        if page.locator("#gecc-connection").count():
+            assert "กรุณาโหลดหน้านี้ใหม่" in page.inner_text("#gecc-connection")
+            page.click("#gecc-connection button")
+            page.wait_for_selector(".gecc-criterion-L08", timeout=60_000)
+            assert active_label(page, "L08") == "ผ่าน"
+        status_button(page, "L08", "ผ่านบางส่วน").click()
+        assert wait_until(lambda: stored(store, p.id, "L08", Status.PARTIAL), timeout=30)
+    finally:
+        context.close()
+        proxy.close()
+        store.close()

@@ -49,6 +49,7 @@ def _cmd_serve(args) -> int:
         criteria=args.criteria,
         workshop=args.workshop,
         expect=args.expect,
+        max_kernels=args.max_kernels,
         **({"notebooks": Path(args.notebooks).resolve()} if args.notebooks else {}),
     )
     serve(config)  # replaces this process with Voilà
@@ -86,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workshop", default=None, help="workshop code to use or create (default: the latest, or a new one)")
     p.add_argument("--expect", type=int, default=0, metavar="N",
                    help="participants who will open the link at about the same time: N kernels are kept ready (about 50 MiB each)")
+    p.add_argument("--max-kernels", type=int, default=None, metavar="M",
+                   help="most kernels at once; more visitors get a Thai 'room is full, please wait' page (default: what 3/4 of the free memory holds)")
     p.add_argument("--notebooks", default=None, help="folder of notebooks to serve (default: the kit's notebooks/)")
     p.set_defaults(func=_cmd_serve)
 

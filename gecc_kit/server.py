@@ -47,6 +47,7 @@ class ServerConfig:
     workshop: str | None = None
     notebooks: Path = NOTEBOOKS_DIR  # the only folder the server serves
     expect: int = 0  # participants expected at once: kernels kept ready for the welcome page
+    max_kernels: int | None = None  # kernels running at once before pages wait; None: from free memory
     var_dir: Path = field(default_factory=lambda: Path(os.environ.get("GECC_VAR_DIR") or KIT_ROOT / "var"))
 
     @property
@@ -164,12 +165,29 @@ def pool_config(config: ServerConfig) -> dict:
     }
 
 
+KERNEL_MIB = 70  # what one kernel costs, with margin (measured: 49 MiB unique, 65 MiB resident)
+
+
+def max_kernels(config: ServerConfig) -> int:
+    """The cap on live kernels: as given, else what three quarters of the free memory holds.
+
+    Never below the ready pools plus one kernel per expected participant, plus a margin.
+    """
+    if config.max_kernels is not None:
+        return max(config.max_kernels, 0)
+    import psutil
+
+    by_memory = int(psutil.virtual_memory().available * 0.75 / (KERNEL_MIB * 2**20))
+    return max(by_memory, 2 * config.expect + 20)
+
+
 def voila_argv(config: ServerConfig) -> list[str]:
     """Voilà's command line for a workshop room (see ../shared/TECH-NOTES.md for why each)."""
     return [
         sys.executable,
         "-m",
-        "voila",
+        "gecc_kit.voila_app",  # Voilà itself, plus a cap on live kernels with a Thai "room full" page
+        f"--GeccVoila.max_kernels={max_kernels(config)}",
         str(config.notebooks),
         "--no-browser",
         f"--port={config.port}",

@@ -616,3 +616,32 @@ def test_a_dropped_connection_says_so_and_recovers(server, browser):
         context.close()
         proxy.close()
         store.close()
+
+
+def test_a_full_room_gets_a_thai_wait_page_not_an_overloaded_machine(tmp_path):
+    """With --max-kernels 2, a third page waits on a Thai page that retries by itself; when a
+    kernel is freed, the next try gets the page."""
+    import json
+    import re
+    import uuid
+
+    room = Server(tmp_path, extra=("--max-kernels", "2"))
+    try:
+        kernels = []
+        for _ in range(2):
+            status, body = http_get(f"{room.base}/voila/render/01-location.ipynb?w=E2E")
+            assert status == 200
+            kernels.append(json.loads(re.search(rb'<script id="jupyter-config-data" type="application/json">\s*(\{.*?\})\s*</script>', body, re.S).group(1))["kernelId"])
+        status, body = http_get(f"{room.base}/voila/render/00-welcome.ipynb?w=E2E")
+        page = body.decode("utf-8")
+        assert status == 503
+        assert "กรุณารอสักครู่" in page and '<meta http-equiv="refresh" content="15">' in page and '<html lang="th">' in page
+        assert "Traceback" not in page
+        token = uuid.uuid4().hex
+        request = urllib.request.Request(f"{room.base}/voila/api/shutdown/{kernels[0]}", data=b"", method="POST",
+                                         headers={"X-XSRFToken": token, "Cookie": f"_xsrf={token}"})
+        with urllib.request.urlopen(request, timeout=60) as r:
+            assert r.status == 204
+        assert wait_until(lambda: http_get(f"{room.base}/voila/render/00-welcome.ipynb?w=E2E")[0] == 200, timeout=30)
+    finally:
+        room.stop()

@@ -162,6 +162,15 @@ def stored(store: Store, participant_id: int, criterion: str, status: Status, no
     return bool(a) and a.status is status and (note is None or a.note == note)
 
 
+def kernel_id_of(page: bytes) -> str:
+    """The id of the kernel a served page runs on (from Voila's page config)."""
+    import json
+    import re
+
+    config = re.search(rb'<script id="jupyter-config-data" type="application/json">\s*(\{.*?\})\s*</script>', page, re.S)
+    return json.loads(config.group(1))["kernelId"]
+
+
 def wait_until(fn, timeout=15.0):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -484,14 +493,13 @@ def test_no_code_runs_from_the_browser_and_no_kernel_list_is_given(server, tmp_p
     execute_request is dropped (Voilà's allowed message types), and no URL lists other
     people's kernels."""
     import json
-    import re
     import uuid
 
     marker = tmp_path / "executed"
     store = Store(server.store_url)
     p = store.join("E2E", "ผู้ลองเขียนโค้ด")
     status, body = http_get(f"{server.base}/voila/render/01-location.ipynb?w=E2E&p={p.token}")
-    kernel_id = json.loads(re.search(rb'<script id="jupyter-config-data" type="application/json">\s*(\{.*?\})\s*</script>', body, re.S).group(1))["kernelId"]
+    kernel_id = kernel_id_of(body)
 
     from websockets.sync.client import connect
 
@@ -621,8 +629,6 @@ def test_a_dropped_connection_says_so_and_recovers(server, browser):
 def test_a_full_room_gets_a_thai_wait_page_not_an_overloaded_machine(tmp_path):
     """With --max-kernels 2, a third page waits on a Thai page that retries by itself; when a
     kernel is freed, the next try gets the page."""
-    import json
-    import re
     import uuid
 
     room = Server(tmp_path, extra=("--max-kernels", "2"))
@@ -631,7 +637,7 @@ def test_a_full_room_gets_a_thai_wait_page_not_an_overloaded_machine(tmp_path):
         for _ in range(2):
             status, body = http_get(f"{room.base}/voila/render/01-location.ipynb?w=E2E")
             assert status == 200
-            kernels.append(json.loads(re.search(rb'<script id="jupyter-config-data" type="application/json">\s*(\{.*?\})\s*</script>', body, re.S).group(1))["kernelId"])
+            kernels.append(kernel_id_of(body))
         status, body = http_get(f"{room.base}/voila/render/00-welcome.ipynb?w=E2E")
         page = body.decode("utf-8")
         assert status == 503

@@ -1,4 +1,4 @@
-"""The ``gecc-kit`` command: ``serve``, ``demo`` and ``validate``.
+"""The ``gecc-kit`` command: ``serve``, ``demo``, ``export``, ``workshop`` and ``validate``.
 
 Every sub-command calls the same package functions the notebooks use.
 Errors are one clear sentence on stderr and a non-zero exit, never a traceback.
@@ -72,6 +72,72 @@ def _cmd_demo(args) -> int:
     return 0
 
 
+def _cmd_export(args) -> int:
+    from .export import results_tables, results_xlsx, write_csv
+    from .quiz import load_questions
+    from .store import Store
+
+    standard = load_standard(args.criteria)
+    store = Store(args.store)
+    room = store.room(args.workshop)
+    sheets = results_tables(standard, room, load_questions())
+    out = Path(args.out)
+    fmt = args.format or ("csv" if out.suffix.lower() != ".xlsx" and not out.suffix else "xlsx")
+    if fmt == "xlsx":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(results_xlsx(sheets))
+        print(f"Workshop {room.workshop.code}: {len(room.participants)} participants written to {out}")
+    else:
+        paths = write_csv(sheets, out)
+        print(f"Workshop {room.workshop.code}: {len(room.participants)} participants written to {out}/ ({len(paths)} CSV files)")
+    for sheet in sheets:
+        print(f"  {sheet.name:<17} {len(sheet.rows):>6} rows")
+    return 0
+
+
+def _be(value) -> str:
+    """A timestamp as the facilitator reads it: local time, Buddhist-era year."""
+    if value is None:
+        return "-"
+    from datetime import timezone
+
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    local = value.astimezone()
+    return f"{local.day:02d}/{local.month:02d}/{local.year + 543} {local:%H:%M}"
+
+
+def _cmd_workshop(args) -> int:
+    from .store import Store
+
+    store = Store(args.store)
+    if args.action == "list":
+        rows = store.workshop_list()
+        if not rows:
+            print("No workshops in this store.")
+            return 0
+        print(f"{'code':<12} {'created (B.E.)':<17} {'participants':>12}  {'last activity (B.E.)':<17} title")
+        for w in rows:
+            print(f"{w.code:<12} {_be(w.created_at):<17} {w.participants:>12}  {_be(w.last_activity):<17} {w.title}")
+        return 0
+    # delete
+    workshop = store.workshop(args.code)
+    people = len(store.participants(workshop.code))
+    if not args.yes:
+        print(f"This deletes workshop {workshop.code} and everything in it: {people} participants, their answers,"
+              f" plans, knowledge checks and table consensus. It cannot be undone.")
+        try:
+            typed = input(f"Type the code {workshop.code} to confirm: ")
+        except EOFError:
+            typed = ""
+        if typed.strip().upper() != workshop.code:
+            print("Not deleted.", file=sys.stderr)
+            return 1
+    deleted = store.delete_workshop(workshop.code)
+    print(f"Deleted workshop {workshop.code} ({deleted} participants).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gecc-kit",
@@ -97,6 +163,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", default=os.environ.get("GECC_STORE_URL"), help="SQLAlchemy URL of the store (default: SQLite var/gecc.sqlite)")
     p.add_argument("--criteria", default=os.environ.get("GECC_CRITERIA"), help="criteria file the answers belong to (default: the illustrative sample)")
     p.set_defaults(func=_cmd_demo)
+
+    store_help = "SQLAlchemy URL of the store (default: SQLite var/gecc.sqlite)"
+    p = sub.add_parser("export", help="write a workshop's results to one XLSX workbook (or a folder of CSV files)")
+    p.add_argument("--workshop", required=True, help="workshop code")
+    p.add_argument("--out", required=True, help="results.xlsx, or a folder with --format csv")
+    p.add_argument("--format", choices=("xlsx", "csv"), default=None, help="xlsx (default for a .xlsx name) or csv (one file per sheet)")
+    p.add_argument("--store", default=os.environ.get("GECC_STORE_URL"), help=store_help)
+    p.add_argument("--criteria", default=os.environ.get("GECC_CRITERIA"), help="criteria file the answers belong to (default: the illustrative sample)")
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("workshop", help="list the workshops in the store, or delete one (data is not kept longer than needed)")
+    wsub = p.add_subparsers(dest="action", required=True)
+    q = wsub.add_parser("list", help="every workshop: code, created, participants, last activity")
+    q.add_argument("--store", default=os.environ.get("GECC_STORE_URL"), help=store_help)
+    q = wsub.add_parser("delete", help="delete a workshop and all its answers (asks to type the code again)")
+    q.add_argument("code", help="workshop code")
+    q.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    q.add_argument("--store", default=os.environ.get("GECC_STORE_URL"), help=store_help)
+    p.set_defaults(func=_cmd_workshop)
 
     p = sub.add_parser("validate", help="check a criteria file and list every problem")
     p.add_argument("file", help="criteria file (.csv with its .levels.csv, or .xlsx)")

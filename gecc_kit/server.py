@@ -27,7 +27,9 @@ __all__ = ["ServerConfig", "serve", "voila_argv", "kernel_environment", "KIT_ROO
 KIT_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = KIT_ROOT / "notebooks"
 TEMPLATES_ROOT = Path(__file__).resolve().parent / "share" / "jupyter"  # Voilà finds templates/gecc here
-DASHBOARD = "facilitator/dashboard.ipynb"  # the facilitator's page (issue 5); needs the key
+DASHBOARD = "facilitator/dashboard.ipynb"  # the facilitator's live view of the room; needs the key
+CONSENSUS = "facilitator/consensus.ipynb"  # one table's answers side by side, and what it agreed; needs the key
+FACILITATOR_PAGES = (DASHBOARD, CONSENSUS)
 FIRST_PAGE = "00-welcome.ipynb"
 
 # Kernels get an IPython profile without the history database: with many
@@ -159,7 +161,11 @@ def pool_config(config: ServerConfig) -> dict:
     return {
         "VoilaConfiguration": {"preheat_kernel": True},
         "VoilaKernelManager": {
-            "kernel_pools_config": {"default": {"pool_size": 2}, FIRST_PAGE: {"pool_size": n}},
+            "kernel_pools_config": {
+                "default": {"pool_size": 2},
+                FIRST_PAGE: {"pool_size": n},
+                **{page: {"pool_size": 0} for page in FACILITATOR_PAGES},  # one facilitator: no kernels kept waiting
+            },
             "fill_delay": 15.0,
         },
     }

@@ -46,9 +46,9 @@ from .plan import MAX_FIELD, PlanItem
 from .quiz import LETTERS, PHASES
 from .scoring import Answer, Status
 
-__all__ = ["Store", "Workshop", "Participant", "default_store_url", "SCHEMA_VERSION"]
+__all__ = ["Store", "Workshop", "Participant", "RoomRows", "WorkshopInfo", "default_store_url", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 2  # 1: workshops, participants, answers; 2: + plan_items, quiz_answers
+SCHEMA_VERSION = 3  # 1: workshops, participants, answers; 2: + plan_items, quiz_answers; 3: + consensus_answers
 _UNSET = object()
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed from a projector
 _CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,31}$")
@@ -110,6 +110,17 @@ quiz_answers = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("participant_id", "phase", "question_id"),
 )
+consensus_answers = Table(  # what a table agreed on, criterion by criterion (the facilitator's consensus view)
+    "consensus_answers",
+    metadata,
+    Column("workshop_id", Integer, ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False),
+    Column("table_label", Text, nullable=False),
+    Column("criterion_id", String(64), nullable=False),
+    Column("status", String(16), nullable=True),
+    Column("note", Text, nullable=False, default=""),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("workshop_id", "table_label", "criterion_id"),
+)
 
 
 @dataclass(frozen=True)
@@ -127,6 +138,34 @@ class Participant:
     display_name: str
     office: str
     table_label: str
+
+
+@dataclass(frozen=True)
+class WorkshopInfo:
+    """One workshop as ``gecc-kit workshop list`` shows it."""
+
+    code: str
+    title: str
+    created_at: datetime
+    participants: int
+    last_activity: datetime | None
+
+
+@dataclass
+class RoomRows:
+    """Everything a workshop holds, read in one go (the dashboard, the consensus view, the export).
+
+    ``answers``, ``plans`` and ``quiz`` are keyed by participant id; ``consensus`` by table label.
+    """
+
+    workshop: Workshop
+    participants: list[Participant]
+    answers: dict[int, dict[str, Answer]]
+    plans: dict[int, dict[str, PlanItem]]
+    quiz: dict[int, dict[str, dict[str, str]]]
+    consensus: dict[str, dict[str, Answer]]
+    joined_at: dict[int, datetime]
+    active_at: dict[int, datetime]
 
 
 def default_store_url() -> str:
@@ -495,6 +534,105 @@ class Store:
         for r in rows:
             result.setdefault(r.phase, {})[r.question_id] = r.choice
         return result
+
+    # --- table consensus ------------------------------------------------------------
+
+    def save_consensus(self, workshop_code: str, table_label: str, criterion_id: str, *, status=_UNSET, note=_UNSET) -> None:
+        """Save what one table agreed on for one criterion (status, note, or both; the other is kept)."""
+        table_label = (table_label or "").strip()
+        if not table_label:
+            raise ValueError("a consensus belongs to a table; the table label is empty")
+        ws = self.workshop(workshop_code)
+        values: dict = {}
+        if status is not _UNSET:
+            values["status"] = Status(status).value if status is not None else None
+        if note is not _UNSET:
+            values["note"] = "" if note is None else str(note)
+        if not values:
+            return
+        now = _now()
+        insert = self._insert(consensus_answers).values(
+            workshop_id=ws.id, table_label=table_label, criterion_id=criterion_id,
+            status=values.get("status"), note=values.get("note", ""), updated_at=now,
+        )
+        stmt = insert.on_conflict_do_update(
+            index_elements=[consensus_answers.c.workshop_id, consensus_answers.c.table_label, consensus_answers.c.criterion_id],
+            set_={**values, "updated_at": now},
+        )
+        self._write(lambda conn: conn.execute(stmt))
+
+    def consensus(self, workshop_code: str, table_label: str) -> dict[str, Answer]:
+        """The answers one table agreed on, keyed by criterion id."""
+        ws = self.workshop(workshop_code)
+        with self._read() as conn:
+            rows = conn.execute(select(consensus_answers).where(
+                consensus_answers.c.workshop_id == ws.id, consensus_answers.c.table_label == table_label)).all()
+        return {r.criterion_id: Answer(r.criterion_id, Status(r.status) if r.status else None, r.note or "") for r in rows}
+
+    # --- a whole workshop -------------------------------------------------------------
+
+    def room(self, workshop_code: str) -> RoomRows:
+        """Everything one workshop holds, in five queries (one read transaction)."""
+        ws = self.workshop(workshop_code)
+        with self._read() as conn:
+            people = conn.execute(select(participants).where(participants.c.workshop_id == ws.id).order_by(participants.c.id)).all()
+            ids = select(participants.c.id).where(participants.c.workshop_id == ws.id)
+            answer_rows = conn.execute(select(answers).where(answers.c.participant_id.in_(ids))).all()
+            plan_rows = conn.execute(select(plan_items).where(plan_items.c.participant_id.in_(ids))).all()
+            quiz_rows = conn.execute(select(quiz_answers).where(quiz_answers.c.participant_id.in_(ids))).all()
+            consensus_rows = conn.execute(select(consensus_answers).where(consensus_answers.c.workshop_id == ws.id)).all()
+        room = RoomRows(
+            workshop=ws,
+            participants=[Participant(r.id, ws.code, r.token, r.display_name, r.office, r.table_label) for r in people],
+            answers={r.id: {} for r in people},
+            plans={r.id: {} for r in people},
+            quiz={r.id: {p: {} for p in PHASES} for r in people},
+            consensus={},
+            joined_at={r.id: r.created_at for r in people},
+            active_at={r.id: r.updated_at for r in people},
+        )
+        for r in answer_rows:
+            room.answers[r.participant_id][r.criterion_id] = Answer(r.criterion_id, Status(r.status) if r.status else None, r.note or "")
+        for r in plan_rows:
+            room.plans[r.participant_id][r.criterion_id] = PlanItem(
+                r.criterion_id, bool(r.chosen), r.action or "", r.owner or "", r.due, r.indicator or "")
+        for r in quiz_rows:
+            room.quiz[r.participant_id].setdefault(r.phase, {})[r.question_id] = r.choice
+        for r in consensus_rows:
+            room.consensus.setdefault(r.table_label, {})[r.criterion_id] = Answer(
+                r.criterion_id, Status(r.status) if r.status else None, r.note or "")
+        return room
+
+    def workshop_list(self) -> list[WorkshopInfo]:
+        """Every workshop in the store with its number of participants and last activity, oldest first."""
+        from sqlalchemy import func
+
+        query = (
+            select(workshops.c.code, workshops.c.title, workshops.c.created_at,
+                   func.count(participants.c.id), func.max(participants.c.updated_at))
+            .select_from(workshops.outerjoin(participants, participants.c.workshop_id == workshops.c.id))
+            .group_by(workshops.c.id, workshops.c.code, workshops.c.title, workshops.c.created_at)
+            .order_by(workshops.c.created_at, workshops.c.id)
+        )
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        return [WorkshopInfo(r[0], r[1] or "", r[2], int(r[3]), r[4]) for r in rows]
+
+    def delete_workshop(self, workshop_code: str) -> int:
+        """Delete a workshop and everything in it; returns how many participants were deleted."""
+        ws = self.workshop(workshop_code)
+
+        def delete(conn):
+            ids = select(participants.c.id).where(participants.c.workshop_id == ws.id)
+            n = conn.execute(select(participants.c.id).where(participants.c.workshop_id == ws.id)).all()
+            for table in (answers, plan_items, quiz_answers):
+                conn.execute(table.delete().where(table.c.participant_id.in_(ids)))
+            conn.execute(consensus_answers.delete().where(consensus_answers.c.workshop_id == ws.id))
+            conn.execute(participants.delete().where(participants.c.workshop_id == ws.id))
+            conn.execute(workshops.delete().where(workshops.c.id == ws.id))
+            return len(n)
+
+        return self._write(delete)
 
     def _insert(self, table):
         name = self.engine.dialect.name

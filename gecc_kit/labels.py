@@ -139,7 +139,7 @@ LABELS = {
     "dash_members": ("สมาชิก", "Members"),
     "consensus_title": ("ฉันทามติของโต๊ะ", "Table consensus"),
     "consensus_pick_table": ("เลือกโต๊ะที่จะสรุปผลร่วมกัน", "Pick the table to agree on its answers"),
-    "consensus_intro": ("คำตอบของแต่ละคนที่โต๊ะนี้อยู่ด้านซ้าย คุยกันแล้วเลือกผลที่โต๊ะเห็นตรงกัน ระบบบันทึกทันทีและคิดคะแนนแบบเดียวกับรายบุคคล", "Each member's answer is on the left; talk it through, then pick what the table agrees on. It saves at once and is scored like a participant's."),
+    "consensus_intro": ("คำตอบของสมาชิกแต่ละคนแสดงอยู่ใต้ชื่อเกณฑ์ คุยกันแล้วเลือกผลที่โต๊ะเห็นตรงกัน ระบบบันทึกทันทีและคิดคะแนนแบบเดียวกับรายบุคคล", "Each member's answer is shown under the criterion; talk it through, then pick what the table agrees on. It saves at once and is scored like a participant's."),
     "consensus_agreed": ("ผลที่โต๊ะตกลงกัน", "Agreed"),
     "consensus_note": ("หมายเหตุของโต๊ะ (บันทึกอัตโนมัติ)", "The table's note (saved automatically)"),
     "consensus_refresh": ("ดึงคำตอบล่าสุดของสมาชิก", "Fetch members' latest answers"),

@@ -13,7 +13,7 @@ from nbclient import NotebookClient
 from gecc_kit.store import Store
 from conftest import NOTEBOOKS
 
-ALL = sorted(NOTEBOOKS.glob("*.ipynb"))
+ALL = sorted(NOTEBOOKS.glob("**/*.ipynb"))  # the participants' pages and the facilitator's (facilitator/)
 
 
 def run(path: Path, env: dict[str, str]) -> nbformat.NotebookNode:
@@ -52,7 +52,7 @@ def workshop_env(tmp_path):
     return {"GECC_STORE_URL": url, "GECC_WORKSHOP": "NB", "QUERY_STRING": f"w=NB&p={p.token}"}
 
 
-@pytest.mark.parametrize("path", ALL, ids=[p.name for p in ALL])
+@pytest.mark.parametrize("path", ALL, ids=[str(p.relative_to(NOTEBOOKS)) for p in ALL])
 def test_notebook_runs_headless(path, workshop_env):
     nb = run(path, workshop_env)
     assert_clean(nb)
@@ -79,6 +79,20 @@ def test_location_notebook_without_a_token_offers_to_join(workshop_env):
     assert_clean(nb)
     state = json.dumps(nb.metadata["widgets"], ensure_ascii=False)
     assert "เข้าร่วมการฝึกประเมินตนเอง" in state and "gecc-join-button" in state
+
+
+def test_dashboard_notebook_needs_the_key_and_shows_the_room(workshop_env):
+    dashboard = NOTEBOOKS / "facilitator" / "dashboard.ipynb"
+    key = "facilitator-key-for-the-test-1234"
+    refused = run(dashboard, dict(workshop_env, GECC_FACILITATOR_KEY=key, QUERY_STRING="w=NB&key=wrong"))
+    assert_clean(refused)
+    state = json.dumps(refused.metadata["widgets"], ensure_ascii=False)
+    assert "หน้านี้สำหรับวิทยากร" in state and "gecc-dash" not in state
+    shown = run(dashboard, dict(workshop_env, GECC_FACILITATOR_KEY=key, QUERY_STRING=f"w=NB&key={key}"))
+    assert_clean(shown)
+    state = json.dumps(shown.metadata["widgets"], ensure_ascii=False)
+    assert "ภาพรวมห้องอบรม" in state and "gecc-dash-joined'>1<" in state
+    assert "ซ่อนไว้ (น้อยกว่า 3 คน)" in state  # one participant: every aggregate is hidden
 
 
 def test_notebooks_are_committed_without_outputs():

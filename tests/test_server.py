@@ -61,8 +61,10 @@ def served_copy(tmp: Path) -> Path:
     """A copy of the kit's notebooks, with decoy files beside them and one picture."""
     folder = tmp / "served"
     folder.mkdir()
-    for nb in NOTEBOOKS.glob("*.ipynb"):
-        shutil.copy(nb, folder / nb.name)
+    for nb in NOTEBOOKS.glob("**/*.ipynb"):
+        target = folder / nb.relative_to(NOTEBOOKS)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(nb, target)
     for name, data in DECOYS.items():
         (folder / name).write_bytes(data)
     (folder / "logo.png").write_bytes(PNG)
@@ -92,7 +94,7 @@ class Server:
         while time.time() < deadline:
             assert self.proc.poll() is None, self.output()
             try:
-                if http_get(self.base + "/")[0] == 200:
+                if http_get(self.base + "/gecc-ping")[0] == 404:  # up (and no kernel started to say so)
                     return
             except OSError:
                 pass
@@ -312,6 +314,21 @@ def test_store_criteria_and_sources_are_not_served(server):
     assert server.store_path.read_bytes()[:15] == b"SQLite format 3"
 
 
+def test_the_bare_address_leads_to_the_welcome_page_not_a_file_list(server):
+    """Someone who types only the host lands on the welcome page of the workshop; no folder listing."""
+    import http.client
+
+    for path in ("/", "/voila/tree", "/voila/tree/facilitator"):
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        conn.request("GET", path)
+        r = conn.getresponse()
+        body = r.read()
+        assert r.status == 302, path
+        assert r.getheader("Location").endswith("/voila/render/00-welcome.ipynb?w=E2E"), path
+        assert b"dashboard.ipynb" not in body and b"gecc.sqlite" not in body
+        conn.close()
+
+
 def test_a_missing_page_shows_no_traceback(server):
     status, body = http_get(server.base + "/voila/render/nope.ipynb")
     assert status == 404
@@ -414,7 +431,12 @@ def test_the_loading_screen_speaks_thai(server):
     assert "cdn.jsdelivr.net" not in html and "fontawesome" not in html.lower()
 
 
-@pytest.mark.parametrize("path", ["/voila/render/nope.ipynb", "/voila/render/01-locatoin.ipynb", "/voila/render/old/05-summary.ipynb"])
+@pytest.mark.parametrize("path", [
+    "/voila/render/nope.ipynb", "/voila/render/01-locatoin.ipynb", "/voila/render/old/05-summary.ipynb",
+    # outside Voila's page handler: tornado's own answers, in Thai too
+    "/voila/files/gecc.sqlite", "/voila/files/helper.py", "/nope", "/api/contents", "/voila/api/contents",
+    "/voila/api/contents/01-location.ipynb", "/voila/static/nope.js", "/voila/labextensions/nope", "/voila/files/nope.png",
+])
 def test_error_pages_are_thai_and_offline(server, path):
     status, body = http_get(server.base + path)
     html = body.decode("utf-8", "replace")

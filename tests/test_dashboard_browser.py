@@ -1,0 +1,131 @@
+"""The facilitator's pages served by `gecc-kit serve`, driven in Chromium: refused without the
+key, live with it (no reload), a consensus round at a table, and the results download."""
+from __future__ import annotations
+
+import io
+import re
+import pytest
+
+from gecc_kit.practice import seed_demo
+from gecc_kit.quiz import load_questions
+from gecc_kit.store import Store
+from conftest import SAMPLE_CRITERIA
+from test_server import Server, browser, http_get, page, wait_until  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.browser
+DASH = "/voila/render/facilitator/dashboard.ipynb"
+CONSENSUS = "/voila/render/facilitator/consensus.ipynb"
+
+
+@pytest.fixture(scope="module")
+def room(tmp_path_factory):
+    from gecc_kit import load_standard
+
+    s = Server(tmp_path_factory.mktemp("dash"))
+    store = Store(s.store_url)
+    seed_demo(store, "E2E", load_standard(SAMPLE_CRITERIA), load_questions())
+    s.key = (s.var / "facilitator.key").read_text().strip()
+    s.store = store
+    yield s
+    store.close()
+    s.stop()
+
+
+@pytest.mark.parametrize("path", [DASH, CONSENSUS])
+@pytest.mark.parametrize("query", ["?w=E2E", "?w=E2E&key=", "?w=E2E&key=not-the-key", "?w=E2E&KEY={key}", "?w=E2E&key={short}"])
+def test_facilitator_pages_refuse_without_the_key(room, path, query):
+    status, body = http_get(room.base + path + query.format(key=room.key, short=room.key[:-1]))
+    assert status == 403
+    html = body.decode()
+    assert "ไม่อนุญาตให้เปิดหน้านี้" in html and 'lang="th"' in html
+    assert "gecc-dash" not in html and "Traceback" not in html and room.key not in html
+    assert "kernelId" not in html, "no kernel was started for a refused page"
+
+
+def test_banner_prints_the_dashboard_link_with_its_key(room):
+    assert f"{room.base}{DASH}?w=E2E&key={room.key}" in room.output()
+
+
+def test_dashboard_is_live_without_a_reload(room, page):
+    navigations = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url) if frame == page.main_frame else None)
+    page.goto(f"{room.base}{DASH}?w=E2E&key={room.key}")
+    joined = page.locator(".gecc-dash-joined")
+    joined.wait_for(timeout=60_000)
+    assert joined.inner_text() == "8"
+    assert page.locator(".gecc-dash-factor").count() == 4
+    assert "ตัวอย่าง" in page.locator(".gecc-notice").first.inner_text()
+    # Table 3 has two members: its consensus is hidden; the heatmap shows P1.. not names.
+    assert "ซ่อนไว้" in page.locator(".gecc-dash-table[data-table='โต๊ะ 3']").inner_text()
+    heat = page.locator(".gecc-heatmap").inner_text()
+    names = [p.display_name for p in room.store.participants("E2E")]
+    assert "P8" in heat and not any(n in heat for n in names)
+    page.locator(".gecc-show-names input").check()
+    wait_until(lambda: names[0] in page.locator(".gecc-heatmap").inner_text(), 10)
+    assert all(n in page.locator(".gecc-heatmap").inner_text() for n in names)
+
+    # Someone joins and answers while the dashboard is on the projector.
+    newcomer = room.store.join("E2E", "<b>ผู้มาใหม่</b>", "หน่วยงานใหม่", "โต๊ะ 3")
+    room.store.save_answer(newcomer.id, "L01", status="not_yet")
+    assert wait_until(lambda: joined.inner_text() == "9", 20), "the count updates by itself"
+    assert wait_until(lambda: "<b>ผู้มาใหม่</b>" in page.locator(".gecc-heatmap").inner_text(), 20), "typed name shown as text"
+    assert page.locator(".gecc-heatmap b").count() == 0
+    # Table 3 now has three members: its row is no longer hidden.
+    assert wait_until(lambda: "ซ่อนไว้" not in page.locator(".gecc-dash-table[data-table='โต๊ะ 3']").inner_text(), 20)
+    assert len(navigations) == 1, f"no reload: {navigations}"
+
+
+def test_consensus_round_appears_on_the_dashboard(room, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    dash, table = context.new_page(), context.new_page()
+    dash.goto(f"{room.base}{DASH}?w=E2E&key={room.key}")
+    row = dash.locator(".gecc-dash-table[data-table='โต๊ะ 1']")
+    row.wait_for(timeout=60_000)
+    assert "0/40" in row.inner_text()
+    link = row.locator("a.gecc-consensus-link").get_attribute("href")
+    assert f"key={room.key}" in link
+
+    table.goto(link)
+    l01 = table.locator(".gecc-consensus-L01")
+    l01.wait_for(timeout=60_000)
+    members = [p.display_name for p in room.store.participants("E2E") if p.table_label == "โต๊ะ 1"]
+    for m in members:
+        assert m in l01.inner_text()
+    l01.get_by_role("button", name="ผ่านบางส่วน", exact=True).click()
+    table.locator(".gecc-consensus-L02").get_by_role("button", name="ผ่าน", exact=True).click()
+    assert wait_until(lambda: len(room.store.consensus("E2E", "โต๊ะ 1")) == 2, 15)
+    assert room.store.consensus("E2E", "โต๊ะ 1")["L01"].status.value == "partial"
+    assert wait_until(lambda: "2/40" in row.inner_text(), 20), "the dashboard shows the table's progress by itself"
+    # Reloading the consensus view shows what the table agreed.
+    table.reload()
+    table.locator(".gecc-consensus-L01 button.mod-active").wait_for(timeout=60_000)
+    assert table.locator(".gecc-consensus-L01 button.mod-active").inner_text().strip() == "ผ่านบางส่วน"
+    context.close()
+
+
+def test_results_download_from_the_dashboard(room, page):
+    from openpyxl import load_workbook
+
+    page.goto(f"{room.base}{DASH}?w=E2E&key={room.key}")
+    page.locator(".gecc-dash-export-button").wait_for(timeout=60_000)
+    page.locator(".gecc-dash-export-button").click()
+    link = page.locator("a.gecc-download-results")
+    link.wait_for(timeout=30_000)
+    with page.expect_download() as info:
+        link.click()
+    download = info.value
+    assert re.match(r"gecc-results-E2E-\d{8}-\d{4}\.xlsx", download.suggested_filename)
+    book = load_workbook(io.BytesIO(open(download.path(), "rb").read()))
+    people = list(book["ผู้เข้าร่วม"].values)[1:]
+    assert len(people) == len(room.store.participants("E2E"))
+    assert "ฉันทามติรายโต๊ะ" in book.sheetnames
+
+
+def test_table_picker_lists_tables(room, page):
+    page.goto(f"{room.base}{CONSENSUS}?w=E2E&key={room.key}")
+    links = page.locator("a.gecc-consensus-table-link")
+    links.first.wait_for(timeout=60_000)
+    assert {links.nth(i).inner_text() for i in range(links.count())} >= {"โต๊ะ 1", "โต๊ะ 2", "โต๊ะ 3"}
+    links.first.click()
+    page.locator(".gecc-consensus-L01").wait_for(timeout=60_000)
+    assert "ฉันทามติของโต๊ะ: โต๊ะ 1" in page.locator(".gecc-consensus h2").first.inner_text()

@@ -1,0 +1,159 @@
+"""`gecc-kit export` and `gecc-kit workshop list|delete`: the files are opened and read back."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from gecc_kit.cli import main
+from gecc_kit.practice import seed_demo
+from gecc_kit.quiz import load_questions
+from gecc_kit.scoring import score_all
+from gecc_kit.store import Store
+
+FORMULA = '=HYPERLINK("http://evil.example","คลิก")'
+
+
+@pytest.fixture
+def room(store, standard):
+    seed_demo(store, "EXP", standard, load_questions())
+    people = store.participants("EXP")
+    first = people[0]
+    store.save_plan_item(first.id, "S04", action=FORMULA, owner="หัวหน้าศูนย์ <script>", due=date(2027, 1, 15), indicator="แจ้งครบทุกราย")
+    store.save_plan_item(first.id, "T04", chosen=False, action="ไม่อยู่ในแผนแล้ว")
+    store.save_consensus("EXP", "โต๊ะ 1", "L01", status="met", note="+เห็นตรงกัน")
+    store.save_consensus("EXP", "โต๊ะ 1", "L02", status="partial")
+    store.ensure_workshop("OTHER")
+    store.join("OTHER", "คนอื่น", "", "")
+    return store, people
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_export_xlsx_holds_every_sheet_with_thai_intact(room, standard, tmp_path, capsys):
+    store, people = room
+    out = tmp_path / "results.xlsx"
+    code, text, _ = run(capsys, "export", "--workshop", "exp", "--out", str(out), "--store", store.url)
+    assert code == 0 and "8 participants" in text
+    book = load_workbook(out)
+    assert book.sheetnames == ["เกี่ยวกับไฟล์", "ผู้เข้าร่วม", "คำตอบ", "คะแนน", "แผนพัฒนา", "แบบทดสอบความรู้",
+                               "ฉันทามติรายโต๊ะ", "คะแนนฉันทามติ"]
+
+    sheet = book["ผู้เข้าร่วม"]
+    rows = list(sheet.values)
+    assert rows[0][:4] == ("ลำดับ / no.", "ชื่อที่แสดง / display name", "หน่วยงาน / office", "โต๊ะ / table")
+    assert [r[1] for r in rows[1:]] == [p.display_name for p in people]
+    assert all(p.token not in str(rows) for p in people), "personal links are never exported"
+
+    answers = list(book["คำตอบ"].values)[1:]
+    assert len(answers) == sum(len(store.answers(p.id)) for p in people) == 320
+    assert {r[1] for r in answers} == {p.display_name for p in people}
+
+    scores = {(r[0], r[5]): r[6] for r in list(book["คะแนน"].values)[1:]}
+    for i, p in enumerate(people, start=1):
+        expected = score_all(standard, store.answers(p.id))
+        for key in ("location", "personnel", "service", "technology", "overall"):
+            assert scores[(f"P{i}", key)] == pytest.approx(round(expected[key].percent, 1))
+
+    plan = list(book["แผนพัฒนา"].values)
+    assert len(plan) == 2, "only items still in the plan"
+    assert plan[1][4] == FORMULA and plan[1][5] == "หัวหน้าศูนย์ <script>" and plan[1][7] == "15 ม.ค. 2570"
+    cell = book["แผนพัฒนา"]["E2"]
+    assert cell.data_type == "s", "a typed formula stays text"
+
+    knowledge = list(book["แบบทดสอบความรู้"].values)[1:]
+    assert len(knowledge) == 8 and all(r[8] is not None for r in knowledge)
+
+    consensus = list(book["ฉันทามติรายโต๊ะ"].values)[1:]
+    assert [(r[0], r[1], r[5]) for r in consensus] == [("โต๊ะ 1", "L01", "met"), ("โต๊ะ 1", "L02", "partial")]
+    table_scores = {r[2]: r[3] for r in list(book["คะแนนฉันทามติ"].values)[1:]}
+    assert table_scores["overall"] == pytest.approx(round(score_all(standard, store.consensus("EXP", "โต๊ะ 1"))["overall"].percent, 1))
+    about = dict(list(book["เกี่ยวกับไฟล์"].values)[1:])
+    assert about["รหัสการอบรม / workshop"] == "EXP" and "ตัวอย่าง" in about["หมายเหตุ / note"]
+
+
+def test_export_csv_is_one_file_per_sheet_readable_by_spreadsheets(room, tmp_path, capsys):
+    store, people = room
+    folder = tmp_path / "csv"
+    code, text, _ = run(capsys, "export", "--workshop", "EXP", "--out", str(folder), "--format", "csv", "--store", store.url)
+    assert code == 0
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted(f"{n}.csv" for n in ("about", "participants", "answers", "scores", "plans", "knowledge", "consensus", "consensus_scores"))
+    raw = (folder / "plans.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "a byte-order mark, so Excel reads Thai as Thai"
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][4] == "สิ่งที่จะทำ / action"
+    assert rows[1][4] == "'" + FORMULA, "a typed formula is not run by a spreadsheet"
+    consensus = list(csv.reader(io.StringIO((folder / "consensus.csv").read_text(encoding="utf-8-sig"))))
+    assert consensus[1][6] == "'+เห็นตรงกัน"
+    participants = list(csv.reader(io.StringIO((folder / "participants.csv").read_text(encoding="utf-8-sig"))))
+    assert [r[1] for r in participants[1:]] == [p.display_name for p in people]
+
+
+def test_export_of_an_unknown_workshop_is_one_clear_line(store, tmp_path, capsys):
+    code, _, err = run(capsys, "export", "--workshop", "NOPE", "--out", str(tmp_path / "x.xlsx"), "--store", store.url)
+    assert code == 2 and "NOPE" in err and "Traceback" not in err
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_workshop_list_and_delete_with_confirmation(room, capsys, monkeypatch):
+    store, people = room
+    code, text, _ = run(capsys, "workshop", "list", "--store", store.url)
+    lines = text.splitlines()
+    assert code == 0 and lines[0].startswith("code")
+    exp = next(line for line in lines if line.startswith("EXP"))
+    assert " 8 " in exp and "/25" in exp  # 8 participants, Buddhist-era year (25xx)
+    assert any(line.startswith("OTHER") for line in lines)
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("wrong\n"))
+    code, text, err = run(capsys, "workshop", "delete", "EXP", "--store", store.url)
+    assert code == 1 and "Not deleted" in err and "8 participants" in text
+    assert len(store.participants("EXP")) == 8
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("exp\n"))
+    code, text, _ = run(capsys, "workshop", "delete", "EXP", "--store", store.url)
+    assert code == 0 and "Deleted workshop EXP (8 participants)" in text
+    from sqlalchemy import func, select
+
+    from gecc_kit.store import answers, consensus_answers, plan_items, quiz_answers
+
+    with store.engine.connect() as conn:
+        for table in (answers, plan_items, quiz_answers, consensus_answers):
+            assert conn.execute(select(func.count()).select_from(table)).scalar() == 0, table.name
+    code, text, _ = run(capsys, "workshop", "list", "--store", store.url)
+    assert "EXP" not in text and "OTHER" in text, "other workshops in the same store are untouched"
+    assert len(store.participants("OTHER")) == 1
+
+    code, _, err = run(capsys, "workshop", "delete", "OTHER", "--yes", "--store", store.url)
+    assert code == 0 and store.workshop_list() == []
+
+
+def test_schema_2_store_gains_consensus_in_place(tmp_path):
+    """A store written before table consensus (schema 2) opens, keeps its answers and can take a consensus."""
+    from sqlalchemy import create_engine
+
+    from gecc_kit.store import metadata, schema_info
+
+    url = "sqlite:///" + str(tmp_path / "old.sqlite")
+    old = Store(url)
+    ws = old.ensure_workshop("OLD")
+    p = old.join("OLD", "ก", "", "โต๊ะ 1")
+    old.save_answer(p.id, "L01", status="met")
+    old.close()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        metadata.tables["consensus_answers"].drop(conn)
+        conn.execute(schema_info.update().values(version=2))
+    engine.dispose()
+    store = Store(url)
+    assert store.schema_version() == 3
+    assert store.answers(p.id)["L01"].status.value == "met"
+    store.save_consensus(ws.code, "โต๊ะ 1", "L01", status="partial")
+    assert store.consensus("OLD", "โต๊ะ 1")["L01"].status.value == "partial"

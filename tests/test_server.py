@@ -280,6 +280,23 @@ def test_an_unknown_token_gets_a_thai_message_and_a_way_to_join(server, page):
     assert "Traceback" not in page.content()
 
 
+def test_one_participant_cannot_open_anothers_answers(server, page):
+    """A link with a token one character off, or another workshop's code, never shows someone's answers."""
+    store = Store(server.store_url)
+    owner = store.join("E2E", "เจ้าของคำตอบ")
+    store.save_answer(owner.id, "L03", status="met", note="บันทึกส่วนตัวของเจ้าของ 4821")
+    store.ensure_workshop("OTHER")
+    near = owner.token[:-1] + ("A" if owner.token[-1] != "A" else "B")
+    for query in (f"w=E2E&p={near}", f"w=OTHER&p={owner.token}", "w=E2E&p="):
+        page.goto(f"{server.base}{PAGE}?{query}")
+        page.wait_for_selector(".gecc-join, .gecc-page-message", timeout=60_000)
+        body = page.locator("body").inner_text()
+        assert "บันทึกส่วนตัวของเจ้าของ 4821" not in body and "เจ้าของคำตอบ" not in body, query
+    open_as(page, server.base, owner.token, "L03")
+    assert page.input_value(".gecc-note-L03 textarea") == "บันทึกส่วนตัวของเจ้าของ 4821"
+    store.close()
+
+
 def test_files_in_the_served_folder_are_not_handed_out(server):
     """A store, data, code, config or log file left beside the notebooks is refused; a picture is served."""
     for name in DECOYS:

@@ -1,4 +1,5 @@
-"""The ``gecc-kit`` command: ``serve``, ``demo``, ``export``, ``workshop`` and ``validate``.
+"""The ``gecc-kit`` command: ``serve``, ``demo``, ``export``, ``workshop``, ``handouts``,
+``worksheet``, ``reports``, ``slides`` and ``validate``.
 
 Every sub-command calls the same package functions the notebooks use.
 Errors are one clear sentence on stderr and a non-zero exit, never a traceback.
@@ -138,6 +139,60 @@ def _cmd_workshop(args) -> int:
     return 0
 
 
+def _print_outcome(built, what: str) -> None:
+    for path in built.pdf or built.html:
+        print(f"  {path}")
+    print(f"{what}: {len(built.html)} HTML, {len(built.pdf)} PDF (A4)")
+
+
+def _cmd_handouts(args) -> int:
+    from .handouts import build_handouts
+    from .printing import BrowserNotFound
+    from .quiz import load_questions
+
+    standard = load_standard(args.criteria)
+    out = Path(args.out)
+    try:
+        built = build_handouts(out, standard, load_questions(), pdf=not args.html_only, browser=args.browser)
+    except BrowserNotFound as exc:
+        built = build_handouts(out, standard, load_questions(), pdf=False)
+        _print_outcome(built, "Handouts")
+        print(f"gecc-kit: {exc}", file=sys.stderr)
+        return 3
+    _print_outcome(built, "Handouts")
+    return 0
+
+
+def _cmd_worksheet(args) -> int:
+    from .handouts import build_worksheet
+
+    standard = load_standard(args.criteria)
+    built = build_worksheet(Path(args.out), standard, browser=args.browser)
+    _print_outcome(built, f"Worksheet ({len(standard.criteria)} criteria)")
+    return 0
+
+
+def _cmd_reports(args) -> int:
+    from .handouts import build_reports
+    from .store import Store
+
+    standard = load_standard(args.criteria)
+    room = Store(args.store).room(args.workshop)
+    built = build_reports(Path(args.out), standard, room, browser=args.browser)
+    _print_outcome(built, f"Personal reports of workshop {room.workshop.code}")
+    return 0
+
+
+def _cmd_slides(args) -> int:
+    from .slides import build_slides
+
+    built = build_slides(Path(args.out))
+    for path in built:
+        print(f"  {path}")
+    print(f"Slides: {len(built)} deck(s); open the .slides.html file in a browser (works with no network).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gecc-kit",
@@ -182,6 +237,32 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     q.add_argument("--store", default=os.environ.get("GECC_STORE_URL"), help=store_help)
     p.set_defaults(func=_cmd_workshop)
+
+    browser_help = "Chromium-family browser that prints the PDFs (default: $GECC_BROWSER, else the first found)"
+    p = sub.add_parser("handouts", help="every participant notebook as HTML and A4 PDF, code hidden, the self-assessment as a checklist")
+    p.add_argument("--out", default="build/handouts", help="folder (default build/handouts)")
+    p.add_argument("--criteria", default=os.environ.get("GECC_CRITERIA"), help="criteria file (default: the illustrative sample)")
+    p.add_argument("--browser", default=None, help=browser_help)
+    p.add_argument("--html-only", action="store_true", help="write the HTML handouts only (no browser needed)")
+    p.set_defaults(func=_cmd_handouts)
+
+    p = sub.add_parser("worksheet", help="a blank paper self-assessment (PDF) from the criteria file")
+    p.add_argument("--out", default="build/worksheet.pdf", help="PDF file (default build/worksheet.pdf); its HTML is written beside it")
+    p.add_argument("--criteria", default=os.environ.get("GECC_CRITERIA"), help="criteria file (default: the illustrative sample)")
+    p.add_argument("--browser", default=None, help=browser_help)
+    p.set_defaults(func=_cmd_worksheet)
+
+    p = sub.add_parser("reports", help="every participant's 'my report' of a workshop as A4 PDF")
+    p.add_argument("--workshop", required=True, help="workshop code")
+    p.add_argument("--out", default="build/reports", help="folder (default build/reports)")
+    p.add_argument("--store", default=os.environ.get("GECC_STORE_URL"), help=store_help)
+    p.add_argument("--criteria", default=os.environ.get("GECC_CRITERIA"), help="criteria file (default: the illustrative sample)")
+    p.add_argument("--browser", default=None, help=browser_help)
+    p.set_defaults(func=_cmd_reports)
+
+    p = sub.add_parser("slides", help="the facilitator's deck (slides/*.ipynb) as reveal.js HTML that works offline")
+    p.add_argument("--out", default="build/slides", help="folder (default build/slides)")
+    p.set_defaults(func=_cmd_slides)
 
     p = sub.add_parser("validate", help="check a criteria file and list every problem")
     p.add_argument("file", help="criteria file (.csv with its .levels.csv, or .xlsx)")

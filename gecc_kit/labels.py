@@ -146,6 +146,20 @@ LABELS = {
     "consensus_no_members": ("โต๊ะนี้ยังไม่มีสมาชิก", "This table has no members yet"),
     "consensus_back": ("กลับไปเลือกโต๊ะ", "Back to the tables"),
     "consensus_all_same": ("ตอบตรงกันทุกคน", "everyone agrees"),
+    # paper: handouts and the worksheet
+    "ws_title": ("แบบฝึกประเมินตนเอง ศูนย์ราชการสะดวก (GECC) ฉบับกระดาษ", "GECC practice self-assessment: paper worksheet"),
+    "ws_no": ("ข้อ", "No."),
+    "ws_evidence": ("หลักฐาน / บันทึก", "Evidence / notes"),
+    "ws_items": ("ข้อ", "criteria"),
+    "ws_threshold": ("เกณฑ์คะแนน", "Threshold"),
+    "ws_all_mandatory": ("และผ่านข้อจำเป็นทุกข้อ", "and every mandatory criterion met"),
+    "ws_page": ("หน้า", "Page"),
+    "ws_how_to_mark": ("ทำเครื่องหมาย ✓ ในช่องเดียวต่อหนึ่งข้อ (ผ่าน ผ่านบางส่วน ยังไม่ผ่าน หรือไม่เกี่ยวข้อง) และจดหลักฐานที่มี", "Tick one box per criterion (met, partly met, not yet, or not applicable) and note the evidence you have."),
+    "ws_scoring": ("วิธีคิดคะแนน", "How the score is worked out"),
+    "ws_scoring_text": ("ข้อที่ผ่านได้คะแนนเต็มตามน้ำหนัก ผ่านบางส่วนได้ครึ่งหนึ่ง ยังไม่ผ่านได้ 0 และข้อที่ไม่เกี่ยวข้องไม่นำมาคิด คะแนนคือผลรวมที่ได้หารด้วยน้ำหนักรวมของข้อที่เกี่ยวข้อง ระดับต้องถึงเกณฑ์คะแนนและผ่านข้อจำเป็นทุกข้อ", "Met earns the criterion's weight, partly met half, not yet nothing; not applicable is left out. The score is what was earned over the applicable weight. A level needs its threshold and every mandatory criterion met."),
+    "ws_summary": ("ฉบับพิมพ์: กรอกคะแนนแต่ละด้านจากแบบประเมิน แล้วเลือกข้อที่จะปรับปรุงใส่ในแผน", "On paper: copy each factor's score from the assessment, then put the gaps you will work on into the plan."),
+    "ws_quiz": ("ฉบับพิมพ์: ทำเครื่องหมายหน้าคำตอบที่เลือก ข้อละหนึ่งคำตอบ", "On paper: tick one answer per question."),
+    "ws_join": ("ในการอบรม ผู้เข้าร่วมเปิดลิงก์หรือสแกน QR code ที่วิทยากรให้ไว้ กรอกชื่อ แล้วได้ลิงก์ส่วนตัวสำหรับทำต่อ", "In the session, participants open the link or scan the QR code the facilitator shares, enter a name and get a personal link."),
     "quiz_no_questions": ("ยังไม่มีคำถามในแบบทดสอบ กรุณาแจ้งวิทยากร", "The knowledge check has no questions; tell the facilitator"),
 }
 

@@ -12,6 +12,7 @@ import html
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime
 from pathlib import Path
 
@@ -20,10 +21,36 @@ from .labels import label, pick
 from .plan import PlanItem, thai_date
 from .scoring import Answer, Score, score_all
 
-__all__ = ["ReportData", "score_chart_svg", "report_html", "plan_xlsx", "level_text", "XLSX_MIME"]
+__all__ = ["ReportData", "score_chart_svg", "report_html", "plan_xlsx", "level_text", "XLSX_MIME", "print_css", "css_string", "KIT_TITLE"]
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+KIT_TITLE = ("ชุดฝึกอบรมมาตรฐานศูนย์ราชการสะดวก (GECC)", "GECC workshop kit")
+
+
+@lru_cache(maxsize=1)
+def _jinja():
+    """The kit's Jinja2 templates (``gecc_kit/templates``), HTML autoescaped."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape  # only pages that make files pay for it
+
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal (quoted; backslashes, quotes, newlines and ``<`` escaped)."""
+    out = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ").replace("<", "\\3C ")
+    return f'"{out}"'
+
+
+def print_css(standard: Standard | None, lang: str = "th") -> str:
+    """The A4 print CSS (``templates/print.css.j2``): Thai fonts and word breaks, a running header
+    with the kit's title and, for illustrative criteria, that line; page numbers."""
+    notice = pick(standard.notice_th, standard.notice_en, lang) if standard is not None and standard.illustrative else ""
+    return _jinja().get_template("print.css.j2").render(
+        header_left=css_string(pick(*KIT_TITLE, lang)),
+        header_right=css_string(notice),
+        page_label=css_string(label("ws_page", lang) + " "),
+    )
 
 
 @dataclass(frozen=True)
@@ -99,9 +126,7 @@ def score_chart_svg(standard: Standard, scores: Mapping[str, Score], lang: str =
 
 def report_html(data: ReportData, lang: str = "th") -> str:
     """"My report": one self-contained HTML page (no script, no external file)."""
-    from jinja2 import Environment, FileSystemLoader, select_autoescape  # only the summary page pays for it
-
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+    env = _jinja()
     standard = data.standard
     scores = data.scores
     made = data.made or date.today()
@@ -131,6 +156,7 @@ def report_html(data: ReportData, lang: str = "th") -> str:
     overall = scores["overall"]
     return env.get_template("report.html.j2").render(
         lang=lang,
+        print_css=print_css(standard, lang),
         L=lambda key, **kw: label(key, lang, **kw),
         pick=lambda th, en: pick(th, en, lang),
         title=label("report_title", lang),

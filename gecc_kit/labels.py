@@ -86,6 +86,8 @@ LABELS = {
     "prepare_downloads": ("สร้างไฟล์ล่าสุด", "Prepare the latest files"),
     "my_report": ("รายงานของฉัน (HTML)", "My report (HTML)"),
     "my_plan": ("แผนของฉัน (Excel)", "My plan (Excel)"),
+    "my_report_pdf": ("รายงานของฉัน (PDF)", "My report (PDF)"),
+    "pdf_unavailable": ("เครื่องนี้ทำไฟล์ PDF ไม่ได้ เปิดรายงานของฉัน (HTML) แล้วสั่งพิมพ์เป็น PDF จากเบราว์เซอร์ได้", "This server cannot make the PDF: open my report (HTML) and print it to PDF from the browser."),
     "downloads_ready": ("ไฟล์พร้อมแล้ว ณ {time} กดลิงก์เพื่อดาวน์โหลด", "Files ready at {time}: click to download"),
     "factor": ("ด้าน", "Factor"),
     "criterion": ("เกณฑ์", "Criterion"),

@@ -15,7 +15,9 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterable
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -83,13 +85,51 @@ def _command(browser: str, html: Path, pdf: Path, profile: str) -> list[str]:
     ]
 
 
+SLOTS = max(1, min(4, os.cpu_count() or 1))  # browsers printing at once on this machine, across processes
+
+
+@contextmanager
+def _print_slot():
+    """Wait for one of :data:`SLOTS` machine-wide printing slots (lock files in the temp folder).
+
+    Sixty participants pressing "prepare my files" at once start sixty browsers otherwise;
+    with the slots they take turns, a second or so each. Where file locks are not available
+    (Windows) printing is not limited.
+    """
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    folder = Path(tempfile.gettempdir())
+    files = [open(folder / f"gecc-kit-print-{i}.lock", "a") for i in range(SLOTS)]
+    held = None
+    try:
+        while held is None:
+            for f in files:
+                try:
+                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    held = f
+                    break
+                except OSError:
+                    continue
+            else:
+                time.sleep(0.1)
+        yield
+    finally:
+        if held is not None:
+            fcntl.flock(held, fcntl.LOCK_UN)
+        for f in files:
+            f.close()
+
+
 def print_pdf(html: str | os.PathLike, pdf: str | os.PathLike, browser: str | None = None, timeout: float = 120) -> Path:
     """Print one HTML file to a PDF file (A4, from the page's CSS)."""
     html, pdf = Path(html), Path(pdf)
     browser = find_browser(browser)
     pdf.parent.mkdir(parents=True, exist_ok=True)
     pdf.unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory(prefix="gecc-print-") as profile:
+    with _print_slot(), tempfile.TemporaryDirectory(prefix="gecc-print-") as profile:
         try:
             done = subprocess.run(_command(browser, html, pdf.resolve(), profile), capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -104,6 +144,6 @@ def print_many(jobs: Iterable[tuple[Path, Path]], browser: str | None = None, wo
     """Print (html, pdf) pairs, a few browsers at a time (one per core, at most 4)."""
     jobs = list(jobs)
     browser = find_browser(browser)
-    workers = workers or max(1, min(4, os.cpu_count() or 1))
+    workers = workers or SLOTS
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(lambda job: print_pdf(job[0], job[1], browser), jobs))

@@ -269,7 +269,27 @@ class SummaryApp:
             f"href='data:text/html;charset=utf-8;base64,{base64.b64encode(report).decode()}'>⬇ {_esc(label('my_report', lang))}</a>"
             f"<a class='gecc-download-plan' download='gecc-my-plan.xlsx' "
             f"href='data:{XLSX_MIME};base64,{base64.b64encode(plan).decode()}'>⬇ {_esc(label('my_plan', lang))}</a>"
+            + self._report_pdf_link(report)
         )
+
+    def _report_pdf_link(self, report: bytes) -> str:
+        """"My report" as an A4 PDF, printed by the server's browser; a Thai hint when there is none."""
+        import tempfile
+        from pathlib import Path
+
+        from .printing import print_pdf
+
+        lang = self.lang
+        try:
+            with tempfile.TemporaryDirectory(prefix="gecc-report-") as folder:
+                html = Path(folder) / "report.html"
+                html.write_bytes(report)
+                pdf = print_pdf(html, Path(folder) / "report.pdf").read_bytes()
+        except Exception:
+            log.exception("my report could not be printed to PDF")
+            return f"<p class='gecc-pdf-unavailable'>{_esc(label('pdf_unavailable', lang))}</p>"
+        return (f"<a class='gecc-download-report-pdf' download='gecc-my-report.pdf' "
+                f"href='data:application/pdf;base64,{base64.b64encode(pdf).decode()}'>⬇ {_esc(label('my_report_pdf', lang))}</a>")
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)

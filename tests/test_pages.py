@@ -184,6 +184,30 @@ def test_downloads_are_built_from_the_store(standard, who):
     book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(links["gecc-my-plan.xlsx"])))
     values = [c for r in book.worksheets[0].iter_rows(values_only=True) for c in r]
     assert "ใช้แบบตรวจเอกสารครั้งเดียว" in values and "หัวหน้างาน" in values
+    # "My report" also as an A4 PDF with the same content, printed by the machine's browser.
+    pdf = base64.b64decode(links["gecc-my-report.pdf"])
+    assert pdf.startswith(b"%PDF")
+    text = pdf_text(pdf)
+    assert "ใช้แบบตรวจเอกสารครั้งเดียว" in text and "รายงานผลการฝึกประเมินตนเอง" in text and "31มี.ค.2570" in text
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text as pdftotext reads it, without whitespace (it splits some Thai clusters)."""
+    import subprocess
+
+    out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return re.sub(r"\s+", "", out)
+
+
+def test_without_a_browser_the_report_pdf_gives_a_thai_hint(standard, who, monkeypatch):
+    store, p = who
+    answer_all(store, p, standard)
+    monkeypatch.setenv("GECC_BROWSER", "/nonexistent/chromium")
+    app = SummaryApp(standard, store, p, request_for("05-summary.ipynb", p.token))
+    app.prepare_downloads()
+    assert "gecc-download-report'" in app.downloads.value and "gecc-download-plan" in app.downloads.value
+    assert "gecc-download-report-pdf" not in app.downloads.value
+    assert "สั่งพิมพ์เป็น PDF" in app.downloads.value and "Traceback" not in app.downloads.value
 
 
 # --- knowledge check ------------------------------------------------------------------------

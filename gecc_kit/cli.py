@@ -78,12 +78,18 @@ def _cmd_export(args) -> int:
     from .quiz import load_questions
     from .store import Store
 
+    out = Path(args.out)
+    fmt = args.format or {".xlsx": "xlsx", "": "csv"}.get(out.suffix.lower())
+    if fmt is None:
+        raise GeccError(f"--out {out}: give a .xlsx file, or a folder for CSV files (one per sheet) with --format csv.")
+    if fmt == "xlsx" and out.suffix.lower() != ".xlsx":
+        raise GeccError(f"--out {out}: an XLSX workbook's name ends in .xlsx.")
+    if fmt == "csv" and out.suffix:
+        raise GeccError(f"--out {out}: CSV export writes a folder of files (one per sheet); give a folder name without an extension.")
     standard = load_standard(args.criteria)
     store = Store(args.store)
     room = store.room(args.workshop)
     sheets = results_tables(standard, room, load_questions())
-    out = Path(args.out)
-    fmt = args.format or ("csv" if out.suffix.lower() != ".xlsx" and not out.suffix else "xlsx")
     if fmt == "xlsx":
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(results_xlsx(sheets))

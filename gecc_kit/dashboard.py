@@ -30,7 +30,7 @@ from .criteria import Standard, factor as get_factor
 from .labels import label, pick
 from .quiz import Question
 from .reports import level_text
-from .room import BINS, MIN_GROUP, Overview, heatmap_rows, overview
+from .room import BINS, Overview, heatmap_rows, overview
 from .scoring import Answer, Status, score_all
 from .session import Request, current_request, log, open_questions, open_standard, open_store
 from .store import Store
@@ -153,8 +153,8 @@ def attendance_html(ov: Overview, lang: str) -> str:
             return ""
         rows = []
         for g in groups:
-            name = _esc(g.label) if not g.merged else _esc(label("dash_small_groups", lang, k=g.merged))
-            n = str(g.n) if (not g.merged or g.n >= MIN_GROUP) else _esc(label("dash_few", lang))
+            name = _esc(g.label) if not g.merged else _esc(label("dash_small_groups", lang))
+            n = str(g.n)  # attendance adds up to the number joined; small groups are only not named
             rows.append(f"<tr><td>{name}</td><td class='gecc-num'>{n}</td></tr>")
         return "<table>" + "".join(rows) + "</table>"
 
@@ -253,9 +253,11 @@ def tables_html(standard: Standard, ov: Overview, lang: str, link: Callable[[str
             overall = t.scores["overall"]
             cells += (f"<td class='gecc-num gecc-table-overall'><b>{_pct(overall.percent) if t.answered else '–'}</b></td>"
                       f"<td>{_esc(level_text(standard, overall, lang)) if t.answered else ''}</td>")
+        members = _esc(label("dash_few", lang)) if t.hidden else str(t.members)
+        answered = "–" if t.hidden else f"{t.answered}/{len(standard.criteria)}"
         rows.append(
-            f"<tr class='gecc-dash-table' data-table='{_esc(t.table)}'><td>{_esc(t.table)}</td><td class='gecc-num'>{t.members}</td>"
-            f"<td class='gecc-num'>{t.answered}/{len(standard.criteria)}</td>{cells}<td>{open_link}</td></tr>"
+            f"<tr class='gecc-dash-table' data-table='{_esc(t.table)}'><td>{_esc(t.table)}</td><td class='gecc-num'>{members}</td>"
+            f"<td class='gecc-num'>{answered}</td>{cells}<td>{open_link}</td></tr>"
         )
     return (
         f"<table><tr><th>{_esc(label('your_table', lang))}</th><th>{_esc(label('dash_members', lang))}</th>"

@@ -7,8 +7,8 @@ joining order so sheets can be matched. Personal links (tokens) are never
 exported: they open a participant's answers.
 
 Text people typed is written verbatim: in the XLSX as text cells (never a
-formula); in CSV a cell that starts with ``=``, ``+``, ``-`` or ``@`` gets a
-leading apostrophe, as spreadsheet programs would otherwise run it as a formula.
+formula); in CSV a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return gets a leading apostrophe, as spreadsheet programs would otherwise run it as a formula.
 
 This module imports no widgets and no storage: it reads a room (the shape
 :meth:`gecc_kit.store.Store.room` returns).
@@ -196,7 +196,7 @@ def _csv_value(value, typed: bool):
         return ""
     if isinstance(value, (date, datetime)):
         return value.isoformat()
-    if typed and isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if typed and isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value  # a spreadsheet would run it as a formula
     return value
 

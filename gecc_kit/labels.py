@@ -118,7 +118,7 @@ LABELS = {
     "dash_people": ("{n} คน", "{n}"),
     "dash_by_office": ("ตามหน่วยงาน", "By office"),
     "dash_by_table": ("ตามโต๊ะ", "By table"),
-    "dash_small_groups": ("อื่น ๆ ({k} กลุ่มที่มีไม่ถึง 3 คน)", "Other ({k} groups of fewer than 3)"),
+    "dash_small_groups": ("อื่น ๆ หรือไม่ได้ระบุ (ไม่แสดงชื่อกลุ่มที่มีไม่ถึง 3 คน)", "Other or not given (groups under 3 are not named)"),
     "dash_few": ("น้อยกว่า 3", "fewer than 3"),
     "dash_hidden": ("ซ่อนไว้ (น้อยกว่า 3 คน)", "Hidden (fewer than 3 people)"),
     "dash_progress": ("ความคืบหน้ารายโมดูล", "Progress by module"),

@@ -131,11 +131,16 @@ class Overview:
 
 
 def attendance(people: Sequence[Person], key: str) -> tuple[Group, ...]:
-    """Who joined, by ``office`` or ``table_label``: largest first; groups under MIN_GROUP merged into one line."""
+    """Who joined, by ``office`` or ``table_label``: largest first.
+
+    Groups under MIN_GROUP are not named: they are counted together in one last line
+    (``merged`` = how many groups, people who gave none counting as one group). Everyone is
+    counted once, so the lines add up to the number who joined.
+    """
     counts = Counter((getattr(p, key) or "").strip() for p in people)
-    big = sorted(((label, n) for label, n in counts.items() if n >= MIN_GROUP and label), key=lambda x: (-x[1], x[0]))
+    named = sorted(((label, n) for label, n in counts.items() if n >= MIN_GROUP and label), key=lambda x: (-x[1], x[0]))
     small = [(label, n) for label, n in counts.items() if n < MIN_GROUP or not label]
-    groups = [Group(label, n) for label, n in big]
+    groups = [Group(label, n) for label, n in named]
     if small:
         groups.append(Group("", sum(n for _, n in small), merged=len(small)))
     return tuple(groups)
@@ -242,7 +247,7 @@ def table_results(standard: Standard, people: Sequence[Person], consensus: Mappi
         agreed = consensus.get(t, {})
         answered = sum(1 for a in agreed.values() if a.status is not None)
         hidden = members[t] < MIN_GROUP
-        result.append(TableResult(t, members[t], answered, None if hidden else score_all(standard, agreed), hidden))
+        result.append(TableResult(t, members[t], 0 if hidden else answered, None if hidden else score_all(standard, agreed), hidden))
     return tuple(result)
 
 

@@ -591,6 +591,11 @@ class Store:
             joined_at={r.id: r.created_at for r in people},
             active_at={r.id: r.updated_at for r in people},
         )
+        # Rows of someone who joined between the first query and these (PostgreSQL reads each
+        # query afresh) are left for the next read: they belong to no participant listed here.
+        answer_rows = [r for r in answer_rows if r.participant_id in room.answers]
+        plan_rows = [r for r in plan_rows if r.participant_id in room.answers]
+        quiz_rows = [r for r in quiz_rows if r.participant_id in room.answers]
         for r in answer_rows:
             room.answers[r.participant_id][r.criterion_id] = Answer(r.criterion_id, Status(r.status) if r.status else None, r.note or "")
         for r in plan_rows:

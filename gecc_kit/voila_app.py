@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import posixpath
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
@@ -97,12 +98,26 @@ def key_matches(given: str, expected: str) -> bool:
     return bool(given and expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
-class CappedVoilaHandler(VoilaHandler):
+def canonical(path: str | None) -> str | None:
+    """The page path as the server resolves it, or None when it is not written that way.
+
+    ``./facilitator/x``, ``a/../facilitator/x`` or ``//x`` reach the same file as the plain path
+    once Voilà normalises it; such spellings are refused, so every check here sees the real path.
+    """
+    raw = (path or "").lstrip("/")
+    normal = posixpath.normpath("/" + raw).lstrip("/")
+    return raw if raw == normal and "\\" not in raw else None
+
+
+class CappedVoilaHandler(ThaiErrors, VoilaHandler):
     """Voilà's page handler: facilitator pages need the key, and new kernels wait beyond the cap."""
 
     async def get(self, path=None):
         app = self.settings.get("gecc_app")
-        if (path or "").lstrip("/").startswith(FACILITATOR_PREFIX):
+        path = canonical(path)
+        if path is None:
+            raise web.HTTPError(404)  # an odd spelling of a path: no page, no kernel
+        if path.lower().startswith(FACILITATOR_PREFIX) or path.lower() == FACILITATOR_PREFIX.rstrip("/"):
             if not key_matches(self.get_argument("key", ""), getattr(app, "facilitator_key", "")):
                 self.log.warning("facilitator page %s refused: no or wrong key", path)
                 raise web.HTTPError(403)

@@ -42,6 +42,25 @@ def test_facilitator_pages_refuse_without_the_key(room, path, query):
     assert "kernelId" not in html, "no kernel was started for a refused page"
 
 
+@pytest.mark.parametrize("path", [
+    "./facilitator/dashboard.ipynb", "x/../facilitator/dashboard.ipynb", "%2E/facilitator/dashboard.ipynb",
+    "facilitator/./dashboard.ipynb", "facilitator//dashboard.ipynb", "Facilitator/dashboard.ipynb", "FACILITATOR/consensus.ipynb",
+    "./01-location.ipynb", "%ff.ipynb",
+])
+def test_odd_spellings_of_a_path_open_nothing(room, path):
+    """A path that reaches a page only after normalising (or not at all) opens no page and starts no kernel."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", room.port, timeout=60)
+    conn.request("GET", f"/voila/render/{path}?w=E2E")  # sent as written, not normalised
+    r = conn.getresponse()
+    html = r.read().decode("utf-8", "replace")
+    conn.close()
+    assert r.status in (400, 403, 404), path
+    assert 'lang="th"' in html and ("ไม่พบหน้านี้" in html or "ไม่อนุญาต" in html or "ขออภัย" in html), path
+    assert "kernelId" not in html and "Traceback" not in html, path
+
+
 def test_banner_prints_the_dashboard_link_with_its_key(room):
     assert f"{room.base}{DASH}?w=E2E&key={room.key}" in room.output()
 

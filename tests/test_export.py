@@ -97,6 +97,24 @@ def test_export_csv_is_one_file_per_sheet_readable_by_spreadsheets(room, tmp_pat
     assert [r[1] for r in participants[1:]] == [p.display_name for p in people]
 
 
+@pytest.mark.parametrize("out, fmt", [("results.csv", None), ("results.txt", None), ("results.xlsx", "csv"), ("results", "xlsx")])
+def test_export_refuses_a_name_that_does_not_match_the_format(room, tmp_path, capsys, out, fmt):
+    store, _ = room
+    code, _, err = run(capsys, "export", "--workshop", "EXP", "--out", str(tmp_path / out), "--store", store.url,
+                       *(["--format", fmt] if fmt else []))
+    assert code == 2 and "--out" in err and "Traceback" not in err
+    assert not (tmp_path / out).exists()
+
+
+def test_csv_neutralises_a_leading_tab_or_carriage_return(store, tmp_path, capsys):
+    store.ensure_workshop("TAB")
+    store.join("TAB", "\t=1+1", "\r=2+2", "")
+    code, _, _ = run(capsys, "export", "--workshop", "TAB", "--out", str(tmp_path / "csv"), "--store", store.url)
+    with open(tmp_path / "csv" / "participants.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert code == 0 and rows[1][1] == "'\t=1+1" and rows[1][2] == "'\r=2+2"
+
+
 def test_export_of_an_unknown_workshop_is_one_clear_line(store, tmp_path, capsys):
     code, _, err = run(capsys, "export", "--workshop", "NOPE", "--out", str(tmp_path / "x.xlsx"), "--store", store.url)
     assert code == 2 and "NOPE" in err and "Traceback" not in err

@@ -133,6 +133,21 @@ def test_attendance_by_table_merges_small_groups(demo, standard):
     assert [g.label for g in ov.by_office] == [""]
 
 
+def test_attendance_lines_add_up_and_small_groups_are_not_named(store, standard):
+    from gecc_kit.dashboard import attendance_html
+
+    store.ensure_workshop("ATT")
+    for i in range(5):
+        store.join("ATT", f"ไม่มีโต๊ะ {i}", "หน่วยงาน ก", "")
+    store.join("ATT", "คนเดียว", "หน่วยงาน ข", "โต๊ะเดี่ยว")
+    ov = overview(standard, store.room("ATT"), ())
+    assert [(g.label, g.n) for g in ov.by_office] == [("หน่วยงาน ก", 5), ("", 1)]
+    assert [(g.label, g.n) for g in ov.by_table] == [("", 6)]
+    assert sum(g.n for g in ov.by_table) == ov.joined == 6
+    html = attendance_html(ov, "th")
+    assert "โต๊ะเดี่ยว" not in html and "หน่วยงาน ข" not in html and "หน่วยงาน ก" in html
+
+
 def test_fewer_than_three_people_reveal_nothing(store, standard):
     """Two participants: no mean, distribution, progress, criterion figure, gain or heatmap."""
     from gecc_kit.room import heatmap_rows
@@ -155,7 +170,11 @@ def test_fewer_than_three_people_reveal_nothing(store, standard):
     assert all(cs.hidden and cs.mean is None and cs.spread is None for cs in ov.criteria)
     assert ov.weakest == () and ov.disputed == ()
     assert (ov.gain.pre, ov.gain.post, ov.gain.gain) == (None, None, None)
-    assert [t.hidden for t in ov.tables] == [True] and ov.tables[0].scores is None
+    assert [t.hidden for t in ov.tables] == [True] and ov.tables[0].scores is None and ov.tables[0].answered == 0
+    from gecc_kit.dashboard import tables_html
+
+    row = tables_html(standard, ov, "th", lambda t: "#")
+    assert ">2<" not in row and "น้อยกว่า 3" in row and "/40" not in row, "no member count or progress of a small table"
     assert heatmap_rows(standard, room.participants, room.answers) is None
 
     # A third person makes the room's figures visible; a criterion only two rated stays hidden.

@@ -6,13 +6,21 @@ ARGS   ?=
 PYTEST_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: serve test setup setup-test clean
+NPM    ?= npm
+.PHONY: serve test setup setup-test handouts slides clean
 
 serve: $(VENV)/.installed ## set up, then start the workshop server on http://127.0.0.1:8866
 	$(BIN)/gecc-kit serve $(ARGS)
 
-test: $(VENV)/.installed-test ## set up with the test extras, then run the whole suite
+test: $(VENV)/.installed-test node_modules/.installed ## set up with the test extras, then run the whole suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+handouts: $(VENV)/.installed ## handouts (HTML + A4 PDF) and the paper worksheet in build/
+	$(BIN)/gecc-kit handouts --out build/handouts
+	$(BIN)/gecc-kit worksheet --out build/worksheet.pdf
+
+slides: $(VENV)/.installed node_modules/.installed ## the facilitator's deck in build/slides (works offline)
+	$(BIN)/gecc-kit slides --out build/slides
 
 setup: $(VENV)/.installed
 setup-test: $(VENV)/.installed-test
@@ -29,6 +37,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
+
+# reveal.js for the slides, from npm, pinned by package-lock.json (never copied into the repo).
+node_modules/.installed: package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 clean: ## remove generated files (keeps .venv and the answers in var/)
 	rm -rf build .pytest_cache .hypothesis

@@ -20,7 +20,9 @@ def test_environment_yml_matches_pyproject():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     specs = [s for s in env["dependencies"] if isinstance(s, str)]
     specs += [s for d in env["dependencies"] if isinstance(d, dict) for s in d.get("pip", [])]
-    listed = dict(_split(s) for s in specs if _split(s)[0] not in ("python", "pip"))
+    tools = ("python", "pip", "nodejs")  # not Python packages: the interpreter, and npm for package.json
+    listed = dict(_split(s) for s in specs if _split(s)[0] not in tools)
     assert listed == wanted
+    assert any(_split(s)[0] == "nodejs" for s in specs), "package.json (reveal.js) needs npm"
     python = next(s for s in specs if _split(s)[0] == "python")
     assert _split(python)[1] == project["requires-python"]

@@ -146,5 +146,8 @@ def test_table_picker_lists_tables(room, page):
     links.first.wait_for(timeout=60_000)
     assert {links.nth(i).inner_text() for i in range(links.count())} >= {"โต๊ะ 1", "โต๊ะ 2", "โต๊ะ 3"}
     links.first.click()
-    page.locator(".gecc-consensus-L01").wait_for(timeout=60_000)
+    try:
+        page.locator(".gecc-consensus-L01").wait_for(timeout=90_000)
+    except Exception as exc:  # say what the facilitator would have seen instead
+        raise AssertionError(f"no consensus view at {page.url}: {page.locator('body').inner_text()[:400]!r}") from exc
     assert "ฉันทามติของโต๊ะ: โต๊ะ 1" in page.locator(".gecc-consensus h2").first.inner_text()

@@ -16,8 +16,8 @@ test: $(VENV)/.installed-test node_modules/.installed ## set up with the test ex
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 handouts: $(VENV)/.installed ## handouts (HTML + A4 PDF) and the paper worksheet in build/
-	$(BIN)/gecc-kit handouts --out build/handouts
-	$(BIN)/gecc-kit worksheet --out build/worksheet.pdf
+	$(BIN)/gecc-kit handouts --out build/handouts; rc=$$?; \
+	$(BIN)/gecc-kit worksheet --out build/worksheet.pdf && exit $$rc
 
 slides: $(VENV)/.installed node_modules/.installed ## the facilitator's deck in build/slides (works offline)
 	$(BIN)/gecc-kit slides --out build/slides

@@ -164,27 +164,41 @@ def _cmd_handouts(args) -> int:
         built = build_handouts(out, standard, load_questions(), pdf=False)
         _print_outcome(built, "Handouts")
         print(f"gecc-kit: {exc}", file=sys.stderr)
-        return 3
+        return NO_BROWSER
     _print_outcome(built, "Handouts")
     return 0
 
 
+NO_BROWSER = 3  # exit code: the HTML was written, the PDFs were not (no browser to print with)
+
+
 def _cmd_worksheet(args) -> int:
     from .handouts import build_worksheet
+    from .printing import BrowserNotFound
 
     standard = load_standard(args.criteria)
-    built = build_worksheet(Path(args.out), standard, browser=args.browser)
+    try:
+        built = build_worksheet(Path(args.out), standard, browser=args.browser)
+    except BrowserNotFound as exc:
+        print(f"Worksheet HTML written to {Path(args.out).with_suffix('.html')}", file=sys.stderr)
+        print(f"gecc-kit: {exc}", file=sys.stderr)
+        return NO_BROWSER
     _print_outcome(built, f"Worksheet ({len(standard.criteria)} criteria)")
     return 0
 
 
 def _cmd_reports(args) -> int:
     from .handouts import build_reports
+    from .printing import BrowserNotFound
     from .store import Store
 
     standard = load_standard(args.criteria)
     room = Store(args.store).room(args.workshop)
-    built = build_reports(Path(args.out), standard, room, browser=args.browser)
+    try:
+        built = build_reports(Path(args.out), standard, room, browser=args.browser)
+    except BrowserNotFound as exc:
+        print(f"gecc-kit: {exc}", file=sys.stderr)
+        return NO_BROWSER
     _print_outcome(built, f"Personal reports of workshop {room.workshop.code}")
     return 0
 

@@ -139,15 +139,19 @@ def _write(path: Path, text: str) -> Path:
 def build_handouts(out: Path, standard: Standard, questions: tuple[Question, ...], *, pdf: bool = True,
                    browser: str | None = None, notebooks: Path = NOTEBOOKS, lang: str = "th") -> Built:
     """Every participant notebook as ``out/NAME.html`` and, with ``pdf``, ``out/NAME.pdf``."""
+    from .errors import GeccError
     from .printing import print_many
 
-    html = [_write(out / f"{nb.stem}.html", notebook_html(nb, standard, questions, lang)) for nb in participant_notebooks(notebooks)]
+    found = participant_notebooks(notebooks)
+    if not found:
+        raise GeccError(f"no participant notebooks in {notebooks}: run the command from the kit's folder.")
+    html = [_write(out / f"{nb.stem}.html", notebook_html(nb, standard, questions, lang)) for nb in found]
     pdfs = print_many([(h, h.with_suffix(".pdf")) for h in html], browser) if pdf else []
     return Built(html, pdfs)
 
 
 def build_worksheet(out_pdf: Path, standard: Standard, *, browser: str | None = None, lang: str = "th") -> Built:
-    """The worksheet as PDF (its HTML is kept beside it)."""
+    """The worksheet as PDF (its HTML is written beside it first, so it is there even without a browser)."""
     from .printing import print_pdf
 
     html = _write(out_pdf.with_suffix(".html"), worksheet_html(standard, lang))
@@ -159,6 +163,9 @@ def build_reports(out: Path, standard: Standard, room, *, browser: str | None = 
     from .printing import print_many
     from .reports import ReportData, report_html
 
+    from .printing import find_browser
+
+    browser = find_browser(browser)  # before any work: no browser, no half-done folder
     html = []
     for i, p in enumerate(room.participants, start=1):
         data = ReportData(standard, p.display_name, p.office, p.table_label, room.answers.get(p.id, {}), room.plans.get(p.id, {}))

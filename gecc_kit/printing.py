@@ -101,8 +101,15 @@ def _print_slot():
     except ImportError:
         yield
         return
-    folder = Path(tempfile.gettempdir())
-    files = [open(folder / f"gecc-kit-print-{i}.lock", "a") for i in range(SLOTS)]
+    # One folder per user (another user's lock files could not be opened): the limit holds for
+    # the processes of one account, which is how the server and its kernels run.
+    folder = Path(tempfile.gettempdir()) / f"gecc-kit-print-{os.getuid()}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        files = [open(folder / f"slot-{i}.lock", "a") for i in range(SLOTS)]
+    except OSError:  # no usable temp folder: print without the limit rather than not at all
+        yield
+        return
     held = None
     try:
         while held is None:

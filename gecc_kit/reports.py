@@ -37,15 +37,22 @@ def _jinja():
 
 
 def css_string(text: str) -> str:
-    """``text`` as a CSS string literal (quoted; backslashes, quotes, newlines and ``<`` escaped)."""
-    out = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ").replace("<", "\\3C ")
-    return f'"{out}"'
+    """``text`` as a CSS string literal: quoted, with backslashes, quotes, ``<`` and every control
+    character (CSS ends a string at a CR or form feed too) written as escapes."""
+    out = []
+    for ch in text:
+        if ch in '\\"<' or ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\{ord(ch):X} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
 
 
 def print_css(standard: Standard | None, lang: str = "th") -> str:
     """The A4 print CSS (``templates/print.css.j2``): Thai fonts and word breaks, a running header
-    with the kit's title and, for illustrative criteria, that line; page numbers."""
-    notice = pick(standard.notice_th, standard.notice_en, lang) if standard is not None and standard.illustrative else ""
+    with the kit's title and, for illustrative criteria, one short fixed line saying so (the
+    criteria file's full notice is printed in the body: a long one would not fit the margin)."""
+    notice = label("illustrative_header", lang) if standard is not None and standard.illustrative else ""
     return _jinja().get_template("print.css.j2").render(
         header_left=css_string(pick(*KIT_TITLE, lang)),
         header_right=css_string(notice),

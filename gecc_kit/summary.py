@@ -251,6 +251,14 @@ class SummaryApp:
 
     def prepare_downloads(self) -> None:
         """Build "my report" and "my plan" from the store and offer them as download links."""
+        self.downloads.value = f"<p class='gecc-preparing'>{_esc(label('preparing', self.lang))}</p>"
+        self.download_button.disabled = True  # one click at a time: printing takes a second or so
+        try:
+            self._build_downloads()
+        finally:
+            self.download_button.disabled = False
+
+    def _build_downloads(self) -> None:
         from .reports import XLSX_MIME, plan_xlsx, report_html
 
         lang = self.lang

@@ -84,7 +84,7 @@ def test_every_participant_notebook_becomes_an_a4_pdf_in_thai_without_code(hando
         for i, page in enumerate(pages, start=1):
             page_flat = squash(page)
             assert "ชุดฝึกอบรมมาตรฐานศูนย์ราชการสะดวก(GECC)" in page_flat, (pdf.name, i)
-            assert squash(standard.notice_th) in page_flat, (pdf.name, i)
+            assert "เกณฑ์ในเอกสารนี้เป็นตัวอย่างเพื่อการฝึกไม่ใช่แบบประเมินทางการ" in page_flat, (pdf.name, i)
             assert f"หน้า{i}/{len(pages)}" in page_flat, (pdf.name, i)
         assert_a4_and_inside_the_page(pdf)
 
@@ -162,6 +162,22 @@ def test_worksheet_lists_every_criterion_of_the_file(tmp_path, sample_copy, caps
     assert_a4_and_inside_the_page(out)
 
 
+def test_a_criteria_files_notice_cannot_break_the_layout(tmp_path, sample_copy):
+    """A notice with a form feed and CSS in it, or a very long one, is text: every criterion is
+    still printed and nothing leaves the page (CSS ends a string at a form feed or CR)."""
+    meta = sample_copy.with_name("criteria-2568.meta.csv")
+    rows = read_rows(meta)
+    for row in rows:
+        if row and row[0] == "notice_th":
+            row[1] = "ตัวอย่าง\f}} body{display:none} x{{ " + "เกณฑ์ชุดนี้ใช้ฝึกเท่านั้น " * 40
+    write_rows(meta, rows)
+    standard = load_standard(sample_copy)
+    built = build_worksheet(tmp_path / "ws.pdf", standard)
+    raw = text_of(built.pdf[0], "-raw")
+    assert all(re.search(rf"\b{c.id}\b", raw) for c in standard.criteria)
+    assert_a4_and_inside_the_page(built.pdf[0])
+
+
 def test_personal_reports_as_pdf(tmp_path, store, standard):
     seed_demo(store, "REP", standard, load_questions())
     people = store.participants("REP")[:3]
@@ -183,6 +199,9 @@ def test_no_browser_is_a_clear_message_and_the_html_is_still_written(tmp_path, m
     err = capsys.readouterr().err
     assert code == 3 and "no-such-browser" in err and "Traceback" not in err
     assert len(list((tmp_path / "h").glob("*.html"))) == 7 and not list((tmp_path / "h").glob("*.pdf"))
+    code = main(["worksheet", "--out", str(tmp_path / "ws.pdf")])
+    err = capsys.readouterr().err
+    assert code == 3 and "no-such-browser" in err and (tmp_path / "ws.html").is_file() and not (tmp_path / "ws.pdf").exists()
     monkeypatch.delenv("GECC_BROWSER")
     monkeypatch.setattr("gecc_kit.printing.CANDIDATES", ())
     monkeypatch.setenv("PATH", str(tmp_path))

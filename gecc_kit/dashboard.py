@@ -34,7 +34,7 @@ from .room import BINS, Overview, heatmap_rows, overview
 from .scoring import Answer, Status, score_all
 from .session import Request, current_request, log, open_questions, open_standard, open_store
 from .store import Store
-from .widgets import _CSS, _esc, _html, illustrative_suffix, message, notice_html
+from .widgets import _CSS, _esc, _html, illustrative_suffix, lean, message, notice_html
 
 __all__ = ["DashboardApp", "ConsensusApp", "dashboard_page", "consensus_page", "REFRESH_SECONDS"]
 
@@ -404,25 +404,23 @@ class ConsensusRow:
     def __init__(self, app: "ConsensusApp", criterion, agreed: Answer | None):
         self.app, self.criterion = app, criterion
         lang = app.lang
-        self.members = _html("", "gecc-consensus-members")
+        # The title, the members' answers and the "agreed" heading are one HTML model: a page of
+        # rows stays small (see widgets.lean).
+        self.head = _html("", "gecc-consensus-members")
         options = [(pick(s.label_th, s.label_en, lang), s.value) for s in Status]
-        self.status = W.ToggleButtons(options=options, value=agreed.status.value if agreed and agreed.status else None,
-                                      description="", style={"button_width": "auto"})
+        self.status = lean(W.ToggleButtons, options=options, value=agreed.status.value if agreed and agreed.status else None,
+                           style={"button_width": "auto"})
         self.status.add_class("gecc-status")
         self.status.add_class("gecc-consensus-status")
-        self.note = W.Textarea(value=agreed.note if agreed else "", placeholder=label("consensus_note", lang), continuous_update=True)
+        self.note = lean(W.Textarea, value=agreed.note if agreed else "", placeholder=label("consensus_note", lang),
+                         continuous_update=True)
         self.note.add_class("gecc-note")
         self.note.add_class("gecc-consensus-note")
         self.saved = _html("", "gecc-saved")
         self._reverting = False
         self.status.observe(self._on_status, names="value")
         self.note.observe(self._on_note, names="value")
-        self.widget = W.VBox([
-            _html(f"<div class='gecc-criterion-title'>{_criterion_text(app.standard, criterion, lang)}</div>"),
-            self.members,
-            _html(f"<b>{_esc(label('consensus_agreed', lang))}</b>"),
-            self.status, self.note, self.saved,
-        ])
+        self.widget = lean(W.VBox, children=[self.head, self.status, self.note, self.saved])
         self.widget.add_class("gecc-consensus-row")
         self.widget.add_class(f"gecc-consensus-{criterion.id}")
 
@@ -437,9 +435,11 @@ class ConsensusRow:
             text = pick(s.label_th, s.label_en, lang) if s else label("unanswered", lang)
             chips.append(f"<span class='gecc-chip gecc-hm-{s.value if s else 'none'}'>{_esc(p.display_name)}: {_esc(text)}</span>")
         same = f" <small>({_esc(label('consensus_all_same', lang))})</small>" if len(members) > 1 and len(statuses) == 1 and None not in statuses else ""
-        value = "".join(chips) + same
-        if self.members.value != value:
-            self.members.value = value
+        value = (f"<div class='gecc-criterion-title'>{_criterion_text(self.app.standard, self.criterion, lang)}</div>"
+                 f"<div class='gecc-consensus-chips'>{''.join(chips)}{same}</div>"
+                 f"<b>{_esc(label('consensus_agreed', lang))}</b>")
+        if self.head.value != value:
+            self.head.value = value
 
     def _on_status(self, change) -> None:
         if self._reverting:
@@ -459,29 +459,42 @@ class ConsensusRow:
 
 
 class ConsensusApp:
-    """One table's consensus round (see the module docstring)."""
+    """One table's consensus round, one factor at a time (see the module docstring).
+
+    A table talks a factor through, then moves to the next with the links at the top; the score
+    box counts every factor's agreed answers, from the store.
+    """
 
     def __init__(self, standard: Standard, store: Store, request: Request, key: str, table: str, lang: str = "th",
-                 interval: float | None = 10.0):
+                 interval: float | None = 10.0, factor_id: str | None = None):
         self.standard, self.store, self.request, self.key, self.table, self.lang = standard, store, request, key, table, lang
+        factor_ids = [f.id for f in standard.factors]
+        self.factor_id = factor_id if factor_id in factor_ids else factor_ids[0]
         code = request.workshop_code
-        agreed = store.consensus(code, table)
+        self.agreed = store.consensus(code, table)
         self.score = _html("", "gecc-consensus-score")
         self.refresh_button = W.Button(description=label("consensus_refresh", lang), icon="refresh", layout=W.Layout(width="auto"))
         self.refresh_button.add_class("gecc-consensus-refresh")
         self.refresh_button.on_click(lambda _b: self.refresh_members())
-        self.rows = {c.id: ConsensusRow(self, c, agreed.get(c.id)) for c in standard.criteria}
+        self.rows = {c.id: ConsensusRow(self, c, self.agreed.get(c.id)) for c in standard.for_factor(self.factor_id)}
         self.member_list = _html("", "gecc-consensus-member-list")
         back = _facilitator_link(request, key, CONSENSUS_PAGE)
+        tabs = " · ".join(
+            f"<b class='gecc-consensus-factor-here'>{_esc(pick(f.name_th, f.name_en, lang))}</b>" if f.id == self.factor_id else
+            f"<a class='gecc-consensus-factor-link' href='{_esc(_facilitator_link(request, key, CONSENSUS_PAGE, t=table, f=f.id))}'>"
+            f"{_esc(pick(f.name_th, f.name_en, lang))}</a>"
+            for f in standard.factors
+        )
+        here = get_factor(self.factor_id)
         parts = [
             _html(f"{_CSS}{_DASH_CSS}<h2>{_esc(label('consensus_title', lang))}: {_esc(table)}</h2>"
                   f"<p><a class='gecc-consensus-back' href='{_esc(back)}'>← {_esc(label('consensus_back', lang))}</a></p>"
-                  + notice_html(standard, lang) + f"<p>{_esc(label('consensus_intro', lang))}</p>"),
+                  + notice_html(standard, lang) + f"<p>{_esc(label('consensus_intro', lang))}</p>"
+                  f"<p class='gecc-consensus-factors'>{tabs}</p>"),
             self.member_list, self.score, self.refresh_button,
+            _html(f"<h2>{_esc(pick(here.name_th, here.name_en, lang))}</h2>"),
+            *(row.widget for row in self.rows.values()),
         ]
-        for f in standard.factors:
-            parts.append(_html(f"<h2>{_esc(pick(f.name_th, f.name_en, lang))}</h2>"))
-            parts.extend(self.rows[c.id].widget for c in standard.for_factor(f.id))
         self.widget = W.VBox(parts)
         self.widget.add_class("gecc-app")
         self.widget.add_class("gecc-dash")
@@ -507,6 +520,12 @@ class ConsensusApp:
             return False
         row.saved.remove_class("gecc-error")
         row.saved.value = "✓ " + _esc(label("saved", self.lang))
+        current = self.agreed.get(row.criterion.id) or Answer(row.criterion.id)
+        if "status" in fields:
+            current = Answer(row.criterion.id, Status(fields["status"]) if fields["status"] else None, current.note)
+        if "note" in fields:
+            current = Answer(row.criterion.id, current.status, fields["note"] or "")
+        self.agreed = {**self.agreed, row.criterion.id: current}
         return True
 
     def refresh_members(self) -> None:
@@ -520,8 +539,7 @@ class ConsensusApp:
             row.draw_members(members, room.answers)
 
     def update_score(self) -> None:
-        agreed = {cid: Answer(cid, Status(r.status.value) if r.status.value else None) for cid, r in self.rows.items()}
-        scores = score_all(self.standard, agreed)
+        scores = score_all(self.standard, self.agreed)
         cells = "".join(
             f"<td>{_esc(_factor_name(f.id, self.lang))}</td><td class='gecc-num' data-factor='{f.id}'>{_pct(scores[f.id].percent)}</td>"
             for f in self.standard.factors
@@ -607,6 +625,6 @@ def consensus_page(interval: float | None = 10.0):
         table = (query.get("t") or "").strip()
         if not table:
             return TablePicker(store, request, key, lang)
-        return ConsensusApp(standard, store, request, key, table, lang, interval)
+        return ConsensusApp(standard, store, request, key, table, lang, interval, factor_id=(query.get("f") or "").strip() or None)
 
     return _facilitator_page(build)

@@ -15,7 +15,7 @@ from .labels import label, pick
 from .quiz import LETTERS, PHASES, Question, grade
 from .session import log
 from .store import Participant, Store
-from .widgets import _CSS, Nav, _esc, _html
+from .widgets import _CSS, Nav, _esc, _html, lean
 
 __all__ = ["KnowledgeApp"]
 
@@ -62,13 +62,13 @@ class KnowledgeApp:
         for letter, (th, en) in zip(LETTERS, q.choices):
             shown = THAI_LETTERS[letter] if lang == "th" else letter
             options.append((f"{shown}. {pick(th, en, lang)}", letter))
-        radio = W.RadioButtons(options=options, value=self.choices.get(phase, {}).get(q.id), layout=W.Layout(width="100%"))
+        radio = lean(W.RadioButtons, options=options, value=self.choices.get(phase, {}).get(q.id))
         radio.add_class("gecc-quiz-choice")
         radio.add_class(f"gecc-quiz-{phase}-{q.id}")
         radio.observe(lambda change, qid=q.id: self._on_choice(phase, qid, change["new"]), names="value")
         self.radios[phase][q.id] = radio
         head = _html(f"<div class='gecc-question-text'><b>{_esc(q.id)}</b> {_esc(pick(q.question_th, q.question_en, lang))}</div>")
-        box = W.VBox([head, radio], layout=W.Layout(width="100%"))
+        box = lean(W.VBox, children=[head, radio])
         box.add_class("gecc-question")
         return box
 

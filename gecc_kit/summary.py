@@ -19,7 +19,7 @@ from .plan import MAX_FIELD, PlanItem, thai_date
 from .scoring import Answer, score_all
 from .session import Request, log
 from .store import Participant, Store
-from .widgets import _CSS, Nav, _esc, _html, illustrative_suffix, notice_html
+from .widgets import _CSS, Nav, _esc, _html, illustrative_suffix, lean, notice_html
 
 __all__ = ["SummaryApp", "PlanRow"]
 
@@ -45,14 +45,14 @@ class PlanRow:
             f"<div class='gecc-criterion-title'>{f'{number}. ' if number else ''}{mandatory}{_esc(c.id)} {_esc(pick(c.title_th, c.title_en, lang))}</div>"
             f"<div><i>{_esc(pick(f.name_th, f.name_en, lang))} · {_esc(state)}</i></div>"
         )
-        self.choose = W.Checkbox(value=self.item.chosen, description=label("plan_choose", lang), indent=False)
+        self.choose = lean(W.Checkbox, width=None, value=self.item.chosen, description=label("plan_choose", lang), indent=False)
         self.choose.add_class("gecc-plan-choose")
         self.choose.add_class(f"gecc-plan-choose-{criterion_id}")
         self.choose.observe(self._on_choose, names="value")
-        self.fields = W.VBox([])
+        self.fields = W.VBox([])  # its own layout: shown and hidden
         self.widgets: dict[str, W.Widget] = {}
         self.due_text = _html("", "gecc-plan-due-th")
-        self.widget = W.VBox([self.title, self.choose, self.fields], layout=W.Layout(width="100%"))
+        self.widget = lean(W.VBox, children=[self.title, self.choose, self.fields])
         self.widget.add_class("gecc-plan-row")
         self.widget.add_class(f"gecc-plan-row-{criterion_id}")
         if self.item.chosen:
@@ -62,19 +62,23 @@ class PlanRow:
         lang = self.app.lang
         if not self.widgets:  # built the first time the gap is chosen: fewer widgets on a phone
             item = self.item
+            # Each field carries its label as its description (stacked above it by the CSS), not as a
+            # separate HTML widget: a plan of many gaps stays a page of few models (see widgets.lean).
+            stacked = {"description_width": "initial"}
             self.widgets = {
-                "action": W.Textarea(value=item.action, placeholder=label("plan_action", lang), continuous_update=True),
-                "owner": W.Text(value=item.owner, placeholder=label("plan_owner", lang), continuous_update=True),
-                "due": W.DatePicker(value=item.due),
-                "indicator": W.Text(value=item.indicator, placeholder=label("plan_indicator", lang), continuous_update=True),
+                "action": lean(W.Textarea, value=item.action, description=label("plan_action", lang), style=stacked,
+                               placeholder=label("plan_action", lang), continuous_update=True),
+                "owner": lean(W.Text, value=item.owner, description=label("plan_owner", lang), style=stacked,
+                              placeholder=label("plan_owner", lang), continuous_update=True),
+                "due": lean(W.DatePicker, value=item.due, description=label("plan_due", lang), style=stacked),
+                "indicator": lean(W.Text, value=item.indicator, description=label("plan_indicator", lang), style=stacked,
+                                  placeholder=label("plan_indicator", lang), continuous_update=True),
             }
             children = []
             for key, w in self.widgets.items():
-                w.layout.width = "100%"
                 w.add_class(f"gecc-plan-{key}")
                 w.add_class(f"gecc-plan-{key}-{self.criterion_id}")
                 w.observe(lambda change, key=key: self._on_field(key, change["new"]), names="value")
-                children.append(_html(f"<label>{_esc(label('plan_' + key, lang))}</label>"))
                 children.append(w)
                 if key == "due":
                     children.append(self.due_text)

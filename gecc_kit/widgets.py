@@ -28,7 +28,7 @@ from .scoring import Answer, Score, Status, score
 from .session import Request, log
 from .store import Participant, Store
 
-__all__ = ["AssessmentApp", "JoinForm", "Nav", "WelcomeApp", "nav_html", "notice_html", "message", "LABELS", "label"]
+__all__ = ["AssessmentApp", "JoinForm", "Nav", "WelcomeApp", "nav_html", "notice_html", "message", "lean", "LABELS", "label"]
 
 MAX_NAME = 120  # characters of a display name or office
 
@@ -82,6 +82,8 @@ _CSS = """
 .gecc-plan-row { border: 1px solid #d0d7de; border-radius: .5rem; padding: .5rem .7rem; margin: .4rem 0; width: 100%; }
 .gecc-plan-row .widget-text, .gecc-plan-row .widget-textarea, .gecc-plan-row .widget-datepicker { width: 100% !important; max-width: 100%; }
 .gecc-plan-row input[type=date] { max-width: 100%; }
+.gecc-plan-row .widget-inline-hbox { flex-direction: column; align-items: stretch; height: auto; }
+.gecc-plan-row .widget-inline-hbox .widget-label { width: auto; text-align: left; max-width: 100%; margin-top: .3rem; }
 .gecc-question { border: 1px solid #d0d7de; border-radius: .5rem; padding: .5rem .7rem; margin: .4rem 0; width: 100%; }
 .gecc-question .widget-radio-box { flex-direction: column; width: 100%; }
 .gecc-question .widget-radio-box label { white-space: normal; line-height: 1.4; height: auto; min-height: 1.6rem; padding: .15rem 0; }
@@ -120,8 +122,37 @@ def _esc(text: str) -> str:
     return html.escape(text or "", quote=True)
 
 
+_SHARED: dict = {}
+
+
+def _shared(model_cls, **traits):
+    """One Layout or Style model per kernel for each set of values (see :func:`lean`)."""
+    key = (model_cls, tuple(sorted(traits.items())))
+    if key not in _SHARED:
+        _SHARED[key] = model_cls(**traits)
+    return _SHARED[key]
+
+
+def lean(cls, *, width: str | None = "100%", style: dict | None = None, **kwargs):
+    """A widget whose Layout and Style models are shared with its like, not made anew.
+
+    Every ipywidget brings a Layout and usually a Style model of its own: a page of 40 rows
+    sent the browser 800 models, and under load ZeroMQ's high-water mark (1000 messages)
+    dropped some, so the page never finished (Voilà: "Timeout waiting for IOPub output").
+    Widgets whose layout and style never change on their own share them; a widget whose
+    layout is changed later (shown or hidden) must be made the ordinary way.
+    """
+    traits = cls.class_traits()
+    if "layout" not in kwargs and "layout" in traits:
+        kwargs["layout"] = _shared(W.Layout, width=width) if width else _shared(W.Layout)
+    style_trait = traits.get("style")
+    if "style" not in kwargs and style_trait is not None and isinstance(style_trait.klass, type):
+        kwargs["style"] = _shared(style_trait.klass, **(style or {}))
+    return cls(**kwargs)
+
+
 def _html(value: str, *classes: str) -> W.HTML:
-    w = W.HTML(value=value)
+    w = lean(W.HTML, width=None, value=value)
     for c in classes:
         w.add_class(c)
     return w
@@ -205,21 +236,21 @@ class AssessmentApp:
         head = _html(f"<div class='gecc-criterion-title'>{_esc(c.id)} {_esc(title)}</div><div>{tags}</div>{more}")
 
         options = [(pick(s.label_th, s.label_en, lang), s.value) for s in Status]
-        status = W.ToggleButtons(
+        status = lean(
+            W.ToggleButtons,
             options=options,
             value=saved.status.value if saved.status else None,
             style={"button_width": "auto"},
-            layout=W.Layout(width="100%"),
         )
         status.add_class("gecc-status")
         status.add_class(f"gecc-status-{c.id}")
         status.observe(lambda change, cid=c.id: self._on_status(cid, change["new"]), names="value")
 
-        note = W.Textarea(
+        note = lean(
+            W.Textarea,
             value=saved.note,
             placeholder=label("note_placeholder", lang),
             continuous_update=True,  # every keystroke is saved: a closed tab loses nothing
-            layout=W.Layout(width="100%"),
         )
         note.add_class("gecc-note")
         note.add_class(f"gecc-note-{c.id}")
@@ -227,7 +258,7 @@ class AssessmentApp:
 
         self.status_widgets[c.id] = status
         self.note_widgets[c.id] = note
-        row = W.VBox([head, status, note], layout=W.Layout(width="100%"))
+        row = lean(W.VBox, children=[head, status, note])
         row.add_class("gecc-criterion")
         row.add_class(f"gecc-criterion-{c.id}")
         return row

@@ -103,15 +103,21 @@ def test_consensus_view_saves_agreed_answers_scored_like_a_participant(room, sta
     assert len(members) == 3 and all(m in app.member_list.value for m in members)
     row = app.rows["L02"]
     for m in members:
-        assert m in row.members.value  # each member's answer, side by side
+        assert m in row.head.value  # each member's answer, side by side
     row.status.value = "partial"
     row.note.value = "ที่จอดคนพิการยังไกลทางเข้า <b>"
     agreed = store.consensus("DASH", "โต๊ะ 1")
     assert agreed["L02"].status.value == "partial" and agreed["L02"].note == "ที่จอดคนพิการยังไกลทางเข้า <b>"
-    for c in standard.criteria:
-        app.rows[c.id].status.value = "met"
+    assert set(app.rows) == {c.id for c in standard.for_factor("location")}, "one factor at a time"
+    for f in standard.factors:  # the table moves through the factors with the links at the top
+        page = ConsensusApp(standard, store, request(), KEY, "โต๊ะ 1", interval=None, factor_id=f.id)
+        for cid, row in page.rows.items():
+            row.status.value = "met"
     expected = score_all(standard, store.consensus("DASH", "โต๊ะ 1"))["overall"]
-    assert f">{expected.percent:.0f}%<" in app.score.value
+    assert expected.answered == len(standard.criteria)
+    assert f">{expected.percent:.0f}%<" in page.score.value
+    links = re.findall(r"class='gecc-consensus-factor-link' href='([^']+)'", app.widget.children[0].value)
+    assert len(links) == 3 and all("f=" in link and f"key={KEY}" in link for link in links)
     dash = DashboardApp(standard, store, request(), KEY, questions, interval=None)
     assert f"{len(standard.criteria)}/{len(standard.criteria)}" in dash.sections["tables"].value
     assert f"<b>{expected.percent:.0f}%</b>" in dash.sections["tables"].value
@@ -129,6 +135,40 @@ def test_consensus_failed_save_goes_back_to_what_is_stored(room, standard, monke
     app.rows["L01"].status.value = "not_yet"
     assert app.rows["L01"].status.value == "met"
     assert "gecc-error" in app.rows["L01"].saved._dom_classes
+
+
+def test_pages_stay_small_enough_for_zeromq(room, standard):
+    """Every widget is a model the browser is sent at once; past about a thousand, ZeroMQ's
+    high-water mark drops messages under load and the page never finishes (seen with an
+    800-model consensus view). Each page, with the most it can hold, stays well below."""
+    from ipywidgets.widgets.widget import _instances  # every live widget model in this kernel
+
+    from gecc_kit.knowledge import KnowledgeApp
+    from gecc_kit.scoring import Answer, Status
+    from gecc_kit.summary import SummaryApp
+    from gecc_kit.widgets import AssessmentApp
+
+    store, questions = room
+    p = store.join("DASH", "ทุกข้อยังไม่ผ่าน", "", "โต๊ะ 1")
+    store.save_answers(p.id, [Answer(c.id, Status.NOT_YET) for c in standard.criteria])
+    for c in standard.criteria:
+        store.save_plan_item(p.id, c.id, chosen=True, action="ทำ")
+
+    def models(make):
+        before = len(_instances)
+        make()
+        return len(_instances) - before
+
+    r = Request("DASH", p.token, PAGE)
+    counts = {
+        "consensus": models(lambda: ConsensusApp(standard, store, request(), KEY, "โต๊ะ 1", interval=None)),
+        "dashboard": models(lambda: DashboardApp(standard, store, request(), KEY, questions, interval=None)),
+        "summary, 40 gaps all in the plan": models(lambda: SummaryApp(standard, store, p, r)),
+        "assessment": models(lambda: AssessmentApp(standard, "location", store, p, "x")),
+        "knowledge": models(lambda: KnowledgeApp(questions, store, p)),
+    }
+    assert all(n <= 450 for n in counts.values()), counts
+    assert counts["consensus"] <= 100 and counts["assessment"] <= 60, counts
 
 
 def test_table_picker_links_carry_the_key(room):

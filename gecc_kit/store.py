@@ -168,6 +168,16 @@ class RoomRows:
     active_at: dict[int, datetime]
 
 
+def _answer_values(status, note) -> dict:
+    """The columns an answer update sets: the status, the note, or both (``_UNSET`` ones are kept)."""
+    values: dict = {}
+    if status is not _UNSET:
+        values["status"] = Status(status).value if status is not None else None
+    if note is not _UNSET:
+        values["note"] = "" if note is None else str(note)
+    return values
+
+
 def default_store_url() -> str:
     """``$GECC_STORE_URL``, else the SQLite file ``var/gecc.sqlite`` of the kit's folder."""
     env = os.environ.get("GECC_STORE_URL")
@@ -406,11 +416,7 @@ class Store:
 
         ``status`` is a :class:`Status`, its value, or None to clear it.
         """
-        values: dict = {}
-        if status is not _UNSET:
-            values["status"] = Status(status).value if status is not None else None
-        if note is not _UNSET:
-            values["note"] = "" if note is None else str(note)
+        values = _answer_values(status, note)
         if not values:
             return
         now = _now()
@@ -543,11 +549,7 @@ class Store:
         if not table_label:
             raise ValueError("a consensus belongs to a table; the table label is empty")
         ws = self.workshop(workshop_code)
-        values: dict = {}
-        if status is not _UNSET:
-            values["status"] = Status(status).value if status is not None else None
-        if note is not _UNSET:
-            values["note"] = "" if note is None else str(note)
+        values = _answer_values(status, note)
         if not values:
             return
         now = _now()

@@ -14,6 +14,7 @@ header, and page numbers (``templates/print.css.j2``).
 """
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -22,10 +23,10 @@ from pathlib import Path
 from .criteria import Standard
 from .labels import label, pick
 from .quiz import LETTERS, Question
-from .reports import KIT_TITLE, TEMPLATES, _jinja, css_string, print_css
+from .reports import KIT_TITLE, TEMPLATES, jinja_env, print_css
 
 __all__ = ["KIT_TITLE", "participant_notebooks", "notebook_html", "worksheet_html", "build_handouts",
-           "build_worksheet", "build_reports", "print_css", "css_string", "Built"]
+           "build_worksheet", "build_reports", "Built"]
 
 PACKAGE = Path(__file__).resolve().parent
 NBCONVERT_TEMPLATES = PACKAGE / "share" / "jupyter" / "nbconvert" / "templates"
@@ -51,8 +52,8 @@ def _statuses(lang: str) -> list[str]:
     return [pick(s.label_th, s.label_en, lang) for s in Status]
 
 
-def _macros(lang: str):
-    return _jinja().get_template("printed.html.j2").make_module(vars={})
+def _macros():
+    return jinja_env().get_template("printed.html.j2").make_module(vars={})
 
 
 def printed_app(standard: Standard, questions: tuple[Question, ...], source: str, lang: str = "th") -> str | None:
@@ -61,26 +62,20 @@ def printed_app(standard: Standard, questions: tuple[Question, ...], source: str
     if not m:
         return None
     kind, arg = m.group(1), m.group(2)
-    macros = _macros(lang)
+    macros = _macros()
     L = lambda key, **kw: label(key, lang, **kw)  # noqa: E731
     P = lambda th, en: pick(th, en, lang)  # noqa: E731
-    note = lambda key: f"<p class='gecc-printed-note'>{_esc(label(key, lang))}</p>"  # noqa: E731
+    note = lambda key: f"<p class='gecc-printed-note'>{html.escape(label(key, lang))}</p>"  # noqa: E731
     if kind == "assessment_page":
         return note("ws_how_to_mark") + str(macros.checklist(standard, arg, L, P, _statuses(lang)))
     if kind == "summary_page":
         return (note("ws_summary") + str(macros.scores_blank(standard, L, P)) + str(macros.levels_table(standard, L, P))
-                + f"<h3>{_esc(label('plan_title', lang))}</h3>" + str(macros.plan_blank(L)))
+                + f"<h3>{html.escape(label('plan_title', lang))}</h3>" + str(macros.plan_blank(L)))
     if kind == "knowledge_page":
         if not questions:
             return note("quiz_no_questions")
         return note("ws_quiz") + str(macros.questions_list(questions, P, LETTERS))
     return note("ws_join")  # welcome_page: joining happens on a device
-
-
-def _esc(text: str) -> str:
-    import html
-
-    return html.escape(text, quote=True)
 
 
 def participant_notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
@@ -123,7 +118,7 @@ def notebook_html(path: Path, standard: Standard, questions: tuple[Question, ...
 def worksheet_html(standard: Standard, lang: str = "th", made: date | None = None) -> str:
     """The blank paper worksheet: one checklist per factor, the levels, a blank plan."""
     L = lambda key, **kw: label(key, lang, **kw)  # noqa: E731
-    return _jinja().get_template("worksheet.html.j2").render(
+    return jinja_env().get_template("worksheet.html.j2").render(
         lang=lang, L=L, pick=lambda th, en: pick(th, en, lang), standard=standard, statuses=_statuses(lang),
         print_css=print_css(standard, lang), printed_css=_printed_css(), kit_title=pick(*KIT_TITLE, lang),
         notice=pick(standard.notice_th, standard.notice_en, lang) if standard.illustrative else "",

@@ -21,7 +21,7 @@ from .labels import label, pick
 from .plan import PlanItem, thai_date
 from .scoring import Answer, Score, score_all
 
-__all__ = ["ReportData", "score_chart_svg", "report_html", "plan_xlsx", "level_text", "XLSX_MIME", "print_css", "css_string", "KIT_TITLE"]
+__all__ = ["ReportData", "score_chart_svg", "report_html", "plan_xlsx", "level_text", "XLSX_MIME", "print_css", "css_string", "jinja_env", "KIT_TITLE"]
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -29,7 +29,7 @@ KIT_TITLE = ("ชุดฝึกอบรมมาตรฐานศูนย์
 
 
 @lru_cache(maxsize=1)
-def _jinja():
+def jinja_env():
     """The kit's Jinja2 templates (``gecc_kit/templates``), HTML autoescaped."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape  # only pages that make files pay for it
 
@@ -53,7 +53,7 @@ def print_css(standard: Standard | None, lang: str = "th") -> str:
     with the kit's title and, for illustrative criteria, one short fixed line saying so (the
     criteria file's full notice is printed in the body: a long one would not fit the margin)."""
     notice = label("illustrative_header", lang) if standard is not None and standard.illustrative else ""
-    return _jinja().get_template("print.css.j2").render(
+    return jinja_env().get_template("print.css.j2").render(
         header_left=css_string(pick(*KIT_TITLE, lang)),
         header_right=css_string(notice),
         page_label=css_string(label("ws_page", lang) + " "),
@@ -133,7 +133,7 @@ def score_chart_svg(standard: Standard, scores: Mapping[str, Score], lang: str =
 
 def report_html(data: ReportData, lang: str = "th") -> str:
     """"My report": one self-contained HTML page (no script, no external file)."""
-    env = _jinja()
+    env = jinja_env()
     standard = data.standard
     scores = data.scores
     made = data.made or date.today()

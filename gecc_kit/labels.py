@@ -86,6 +86,7 @@ LABELS = {
     "prepare_downloads": ("สร้างไฟล์ล่าสุด", "Prepare the latest files"),
     "my_report": ("รายงานของฉัน (HTML)", "My report (HTML)"),
     "my_plan": ("แผนของฉัน (Excel)", "My plan (Excel)"),
+    "preparing_page": ("กำลังเตรียมหน้าสำหรับท่าน กรุณารอสักครู่…", "Preparing your page, one moment…"),
     "preparing": ("กำลังเตรียมไฟล์ สักครู่...", "Preparing the files..."),
     "my_report_pdf": ("รายงานของฉัน (PDF)", "My report (PDF)"),
     "pdf_unavailable": ("เครื่องนี้ทำไฟล์ PDF ไม่ได้ เปิดรายงานของฉัน (HTML) แล้วสั่งพิมพ์เป็น PDF จากเบราว์เซอร์ได้", "This server cannot make the PDF: open my report (HTML) and print it to PDF from the browser."),

@@ -13,24 +13,41 @@ notebook                   call
 01-04 (one per factor)     ``assessment_page("location")`` ...
 05-summary.ipynb           ``summary_page()``
 06-knowledge-check.ipynb   ``knowledge_page()``
+app/journey.ipynb          ``journey_page()``
 =========================  =========================
+
+The workshop server serves every participant page with ``app/journey.ipynb``: a
+:class:`JourneyApp` that shows the module the link names (its notebook's Markdown
+around its app) and then moves between modules in the same kernel when the
+participant follows a link, so a room that changes module together starts no
+kernel and loads no page. The module notebooks stay the single source of the
+content (handouts, JupyterLab, review) and still work on their own.
 """
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import os
 from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
 
+import ipywidgets as W
+
+from .content import module_content
 from .errors import GeccError, UnknownParticipant, UnknownWorkshop
-from .session import current_request, log, open_offices, open_questions, open_standard, open_store
-from .widgets import AssessmentApp, JoinForm, Nav, WelcomeApp, message
+from .journey import MODULES
+from .journey import module as module_of
+from .labels import label
+from .session import await_request, current_request, log, open_offices, open_questions, open_standard, open_store, request_from_environment
+from .widgets import _SHARED, AssessmentApp, JoinForm, Nav, WelcomeApp, _esc, message
 
-__all__ = ["welcome_page", "assessment_page", "summary_page", "knowledge_page"]
+__all__ = ["welcome_page", "assessment_page", "summary_page", "knowledge_page", "journey_page", "JourneyApp"]
 
 
-def _page(build: Callable, lang: str | None = None):
+def _page(build: Callable, lang: str | None = None, request=None, on_participant: Callable | None = None):
     """Resolve the request and participant, then ``build(ctx)``; a join form or a message otherwise."""
     try:
-        request = current_request()
+        request = request or current_request()
         lang = lang or request.lang
         standard = open_standard()
         store = open_store()
@@ -51,7 +68,10 @@ def _page(build: Callable, lang: str | None = None):
             return app
 
         def after_join(participant):  # the same page, for the participant who just joined
-            return page_for(participant, dataclasses.replace(request, token=participant.token))
+            joined = dataclasses.replace(request, token=participant.token)
+            if on_participant is not None:
+                on_participant(joined)
+            return page_for(participant, joined)
 
         offices = _offices()
         if not request.token:
@@ -114,3 +134,173 @@ def knowledge_page(lang: str | None = None):
     from .knowledge import KnowledgeApp
 
     return _page(lambda ctx: KnowledgeApp(ctx.questions, ctx.store, ctx.participant, ctx.nav, ctx.lang), lang)
+
+
+# --- one page for the day ------------------------------------------------------------------
+
+SHELL_NAME = "journey.ipynb"
+_BUILDERS = {
+    "welcome": lambda m: (lambda ctx: WelcomeApp(ctx.request, ctx.participant, ctx.nav, ctx.lang)),
+    "factor": lambda m: (lambda ctx: AssessmentApp(ctx.standard, m.factor, ctx.store, ctx.participant, ctx.request.link(), ctx.lang, ctx.nav)),
+    "summary": lambda m: _summary_builder,
+    "knowledge": lambda m: _knowledge_builder,
+}
+
+
+def _summary_builder(ctx):
+    from .summary import SummaryApp
+
+    return SummaryApp(ctx.standard, ctx.store, ctx.participant, ctx.request, ctx.nav, ctx.lang)
+
+
+def _knowledge_builder(ctx):
+    from .knowledge import KnowledgeApp
+
+    return KnowledgeApp(ctx.questions, ctx.store, ctx.participant, ctx.nav, ctx.lang)
+
+
+def _all_widgets():
+    try:
+        from ipywidgets.widgets.widget import _instances
+    except ImportError:  # pragma: no cover - older ipywidgets
+        _instances = W.Widget.widgets
+    return _instances
+
+
+def _tree(root) -> set:
+    """Every widget under ``root`` (children and widget-valued traits), ``root`` included."""
+    seen: dict[int, W.Widget] = {}
+    todo = [root]
+    while todo:
+        w = todo.pop()
+        if not isinstance(w, W.Widget) or id(w) in seen:
+            continue
+        seen[id(w)] = w
+        for name in w.keys:
+            value = getattr(w, name, None)
+            if isinstance(value, W.Widget):
+                todo.append(value)
+            elif isinstance(value, (list, tuple)):
+                todo.extend(v for v in value if isinstance(v, W.Widget))
+    return set(seen.values())
+
+
+class JourneyApp:
+    """One participant's page for the whole workshop day.
+
+    Shows the module the link names (its notebook's Markdown around the module's app), and moves
+    to another module in the same kernel when the participant follows a link to one: the page
+    template sends the link's address to the hidden ``gecc-route`` text box (and puts it in the
+    address bar) instead of loading a new page. A reload, a new tab or another device opens the
+    same address as a page of its own. Only links to this participant's own pages move the page;
+    the old module's widgets are closed, so a kernel holds one module at a time.
+
+    In a ready (preheated) kernel, the page is built once the request has been handed over: the
+    wait is an asyncio task after the cell has finished, so it can last an hour or a night.
+    """
+
+    def __init__(self, lang: str | None = None):
+        self.lang = lang
+        self.request = None
+        self.route = W.Text(value="", layout=W.Layout(display="none"))
+        self.route.add_class("gecc-route")
+        self.route.observe(self._on_route, names="value")
+        self.body = W.VBox()
+        self.body.add_class("gecc-journey")
+        self.widget = W.VBox([self.route, self.body])
+        self.view = None
+        self._created: set = set()
+        self.task = None
+
+    # --- start --------------------------------------------------------------------------------
+
+    def start(self) -> "JourneyApp":
+        """Build the page now, or (in a ready kernel) once its request has arrived."""
+        if os.environ.get("VOILA_PREHEAT") == "True":
+            waiting = W.HTML(f"<p class='gecc-message gecc-preparing'>{_esc(label('preparing_page', self.lang or 'th'))}</p>")
+            self.body.children = [waiting]
+            self._created = {waiting}
+            try:
+                loop = asyncio.get_event_loop()
+            except RuntimeError:  # pragma: no cover - kernels always have a loop
+                loop = asyncio.new_event_loop()
+            self.task = loop.create_task(self._after_handover())
+        else:
+            self.open(current_request(wait=False))
+        return self
+
+    async def _after_handover(self) -> None:
+        if await await_request():
+            self.open(request_from_environment(preheated=True))
+        else:
+            self._show(message("broken", self.lang or "th"))
+
+    # --- moving between modules ---------------------------------------------------------------
+
+    def open(self, request) -> None:
+        """Show the module ``request`` names (the welcome page for any other page name)."""
+        try:
+            if request.page not in {m.notebook for m in MODULES}:
+                base = request.page_url.rsplit("/", 1)[0]
+                if base.endswith("/app"):
+                    base = base[: -len("/app")]
+                request = dataclasses.replace(request, page_url=f"{base}/{MODULES[0].notebook}")
+            self.request = request
+            m = module_of(request.page)
+            before = set(_all_widgets())
+            app = _page(_BUILDERS[m.kind](m), self.lang, request=request, on_participant=self._joined)
+            content = module_content(m.notebook, os.environ.get("GECC_NOTEBOOKS"))
+            parts = []
+            if content.before:
+                parts.append(W.HTML(content.before))
+            parts.append(getattr(app, "widget", app))
+            if content.after:
+                parts.append(W.HTML(content.after))
+            view = W.VBox(parts)
+            view.add_class("gecc-view")
+            view.add_class("gecc-view-" + m.notebook.rsplit(".", 1)[0])
+            created = {w for k, w in _all_widgets().items() if k not in before}
+            self._show(view, created)
+        except Exception:
+            log.exception("the page could not be built")
+            self._show(message("broken", (request.lang if request else None) or "th"))
+
+    def _joined(self, request) -> None:
+        self.request = request
+
+    def _show(self, view, created: set | None = None) -> None:
+        old = (_tree(self.view) if self.view is not None else set()) | self._created
+        self.view, self._created = view, set(created or ())
+        self.body.children = [view]
+        shared = {id(w) for w in _SHARED.values()}
+        keep = {id(w) for w in _tree(view)} | {id(w) for w in self._created} | shared
+        for w in old:
+            if id(w) not in keep:
+                try:
+                    w.close()
+                except Exception:  # a widget already closed
+                    pass
+
+    def _on_route(self, change) -> None:
+        address = (change.get("new") or "").split("#", 1)[0]
+        if not address or self.request is None:
+            return
+        parts = urlsplit(address)
+        page = parts.path.rsplit("/", 1)[-1]
+        params = {k: v[0] for k, v in parse_qs(parts.query).items() if v}
+        if page not in {m.notebook for m in MODULES}:
+            return
+        if params.get("w", "") != self.request.workshop_code or params.get("p", "") != self.request.token or not self.request.token:
+            return  # only this participant's own pages move this page
+        lang = "en" if params.get("l", "").lower() == "en" else "th"
+        base = self.request.page_url.rsplit("/", 1)[0]
+        self.lang = None
+        self.open(dataclasses.replace(self.request, page_url=f"{base}/{page}", lang=lang))
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def journey_page(lang: str | None = None) -> JourneyApp:
+    """Every participant page of the workshop, on one page that moves between modules."""
+    return JourneyApp(lang).start()

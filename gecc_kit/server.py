@@ -135,6 +135,7 @@ def kernel_environment(config: ServerConfig, store_url: str, criteria: Path, wor
         GECC_CRITERIA=str(criteria),
         GECC_WORKSHOP=workshop.code,
         GECC_PUBLIC_URL=config.base_url,
+        GECC_NOTEBOOKS=str(config.notebooks),  # the module notebooks, whose Markdown the shell page shows
         GECC_LOG_FILE=str(config.var_dir / "kernels.log"),
         IPYTHONDIR=str(ipython_dir),
         JUPYTER_PATH=os.pathsep.join(p for p in (str(TEMPLATES_ROOT), os.environ.get("JUPYTER_PATH", "")) if p),
@@ -143,28 +144,34 @@ def kernel_environment(config: ServerConfig, store_url: str, criteria: Path, wor
     return env
 
 
+SHELL = "app/journey.ipynb"  # the one notebook that serves every participant page (see voila_app.py)
+
+
 def pool_config(config: ServerConfig) -> dict:
     """Voilà's settings for kernels kept ready ("preheated") for ``--expect N`` participants.
 
-    - The welcome page, which the whole room opens within seconds, gets a pool of N kernels:
-      each has already started and imported the kit, and only waits for its participant.
-    - Every other page keeps 2 ready: people reach them at their own pace, and a page that
-      finds its pool empty simply starts a kernel (about a second).
-    - A used kernel is replaced 15 s later, after the burst rather than during it: measured
+    Every participant page is served by one shell notebook whose kernel stays with the
+    participant for the day and moves between modules itself, so only that notebook keeps
+    kernels ready:
+
+    - at the start N, each already started with the kit imported, waiting for its participant
+      (however long: the wait is not inside a timed cell);
+    - then it follows the room (``GeccVoila.ready_target``): N minus those already in, never
+      fewer than a few spares for reloads and late comers, never past the kernel cap;
+    - a used kernel is replaced 15 s later, after the burst rather than during it: measured
       with 60 joining, refills started at once (2 s) took the CPU from the joiners and the
-      p95 page time went from 0.3 s to 38 s. Joining needs no second page (the form turns
-      into the page in the same kernel), so nobody waits for a refill unless more than N
-      people arrive within 15 s; they get a kernel as soon as it has started.
-    Each ready kernel holds about 50 MiB (unique memory), so N=60 keeps about 3.5 GiB ready.
+      p95 page time went from 0.3 s to 38 s.
+    No other notebook keeps kernels ready (the facilitator's start when opened).
+    Each ready kernel holds about 50 MiB (unique memory), so N=60 keeps about 3 GiB ready at the
+    start, and about 60 x 60 MiB once the room is in.
     """
     n = max(config.expect, 0)
     return {
         "VoilaConfiguration": {"preheat_kernel": True},
         "VoilaKernelManager": {
             "kernel_pools_config": {
-                "default": {"pool_size": 2},
-                FIRST_PAGE: {"pool_size": n},
-                **{page: {"pool_size": 0} for page in FACILITATOR_PAGES},  # one facilitator: no kernels kept waiting
+                "default": {"pool_size": 0},
+                SHELL: {"pool_size": n},
             },
             "fill_delay": 15.0,
         },
@@ -194,6 +201,7 @@ def voila_argv(config: ServerConfig) -> list[str]:
         "-m",
         "gecc_kit.voila_app",  # Voilà itself, plus a cap on live kernels with a Thai "room full" page
         f"--GeccVoila.max_kernels={max_kernels(config)}",
+        f"--GeccVoila.expect={max(config.expect, 0)}",
         str(config.notebooks),
         "--no-browser",
         f"--port={config.port}",
@@ -299,6 +307,9 @@ def serve(config: ServerConfig) -> None:
     store.close()
     env = kernel_environment(config, store_url, criteria, workshop)
     env["GECC_FACILITATOR_KEY"] = key
+    # Ready kernels collect their participant's request with this key (voila_app.HandoverSocket);
+    # it lives only in the server's and the kernels' environment, new at every start.
+    env["GECC_HANDOVER_KEY"] = secrets.token_urlsafe(24)
     config_dir = config.var_dir / "voila-config"
     config_dir.mkdir(parents=True, exist_ok=True)
     (config_dir / "voila.json").write_text(json.dumps(pool_config(config) if config.expect > 0 else {}, indent=2), encoding="utf-8")

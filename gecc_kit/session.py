@@ -12,6 +12,7 @@ variables that ``gecc-kit serve`` sets: ``GECC_STORE_URL``, ``GECC_CRITERIA``,
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -65,36 +66,77 @@ class Request:
         return f"{base}?{urlencode(query)}"
 
 
-def wait_for_request() -> None:
-    """In a preheated kernel, wait for the participant's request and put it in the environment.
-
-    What ``voila.utils.wait_for_request`` does (the same websocket, ``voila/query/<kernel id>``,
-    the same variables), without importing Voilà in the kernel: that import costs a kernel
-    about 2 CPU-seconds and 30 MiB, paid by every kernel of a room.
-    """
-    from websockets.sync.client import connect
-
+def _handover_url() -> tuple[str, dict[str, str]]:
     env = os.environ
     base = env.get("VOILA_WS_BASE_URL") or env.get("VOILA_SERVER_URL") or "/"
     url = (
         f"{env.get('VOILA_WS_PROTOCOL', 'ws')}://{env.get('VOILA_APP_IP', '127.0.0.1')}:{env.get('VOILA_APP_PORT', '8866')}"
-        f"{base}voila/query/{env.get('VOILA_KERNEL_ID', '')}"
+        f"{base}gecc/handover/{env.get('VOILA_KERNEL_ID', '')}"
     )
-    try:
-        with connect(url, open_timeout=5, close_timeout=1) as ws:
-            info = ws.recv()
-    except (OSError, TimeoutError) as exc:
-        log.warning("no request info from %s: %s", url, exc)
-        return
+    return url, {"X-Gecc-Handover": env.get("GECC_HANDOVER_KEY", "")}
+
+
+def _take(info: str) -> None:
     for key, value in json.loads(info).items():
-        os.environ[key] = value
+        os.environ[key] = str(value)
 
 
-def current_request() -> Request:
-    """Read the page's URL from the kernel's environment (see the module docstring)."""
+def wait_for_request() -> None:
+    """In a preheated kernel, wait for the participant's request and put it in the environment.
+
+    The request comes over the kit's hand-over socket (``gecc/handover/<kernel id>``, see
+    :class:`gecc_kit.voila_app.HandoverSocket`), with the same variables Voilà would set, and
+    without importing Voilà in the kernel: that import costs a kernel about 2 CPU-seconds and
+    30 MiB, paid by every kernel of a room. This blocks the cell; the shell page uses
+    :func:`await_request` instead, so its wait is not bounded by the executor's cell timeout.
+    """
+    from websockets.sync.client import connect
+
+    url, headers = _handover_url()
+    try:
+        with connect(url, additional_headers=headers, open_timeout=5, close_timeout=1) as ws:
+            info = ws.recv()
+    except Exception as exc:  # noqa: BLE001 - any failure: the page says it cannot be built
+        log.warning("no request info from the hand-over socket: %s", exc)
+        return
+    _take(info)
+
+
+async def await_request(retries: int = 5) -> bool:
+    """In a preheated kernel, wait (as long as it takes: an hour, a night) for the request.
+
+    Runs as an asyncio task in the kernel after the page's cell has finished, so Voilà's cell
+    timeout never ends the wait. True once the request is in the environment; False when the
+    server cannot be reached after a few tries (the page then says so in Thai).
+    """
+    from websockets.asyncio.client import connect
+
+    url, headers = _handover_url()
+    for attempt in range(retries):
+        try:
+            async with connect(url, additional_headers=headers, open_timeout=10, close_timeout=1, ping_interval=20) as ws:
+                _take(await ws.recv())
+                return True
+        except Exception as exc:  # noqa: BLE001 - try again, then give up with a Thai sentence
+            log.warning("waiting for the request failed (%s/%s): %s", attempt + 1, retries, exc)
+            await asyncio.sleep(min(2 ** attempt, 10))
+    return False
+
+
+def current_request(wait: bool = True) -> Request:
+    """Read the page's URL from the kernel's environment (see the module docstring).
+
+    With ``wait=False`` a preheated kernel does not wait for its request here (the caller
+    already did, with :func:`await_request`).
+    """
     preheated = os.environ.get("VOILA_PREHEAT") == "True"
-    if preheated:
+    if preheated and wait:
         wait_for_request()
+    return request_from_environment(preheated)
+
+
+def request_from_environment(preheated: bool = False) -> Request:
+    """The request in ``os.environ`` (``QUERY_STRING``, ``SCRIPT_NAME`` ...) as a :class:`Request`."""
     params = {k: v[0] for k, v in parse_qs(os.environ.get("QUERY_STRING", "")).items() if v}
     code = (params.get("w") or os.environ.get("GECC_WORKSHOP", "")).strip()
     token = (params.get("p") or "").strip()

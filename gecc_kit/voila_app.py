@@ -17,24 +17,47 @@ Voilà's own application with these changes:
   The folder listing (``/``, ``/voila/tree``) sends people to the welcome page, and the
   listing API is gone: only the notebooks themselves are reachable.
 
+- **One page for the day**: every participant page (``00-welcome.ipynb`` ... ``06-...``) is served
+  by one shell notebook (``app/journey.ipynb``), whose kernel then moves between the modules
+  without a new kernel or page load (see :mod:`gecc_kit.pages`). Its ready kernels follow the
+  room: ``--expect`` minus the participants already in, never fewer than a few spares, never
+  past the cap.
+- **Hand-over**: a ready kernel learns its request from the kit's own socket
+  (``/gecc/handover/<kernel id>``), which only kernels holding the server's hand-over key can
+  open; a request is delivered once and forgotten. Voilà's ``/voila/query/`` is gone.
+- **Routine events log one line**: a websocket to a kernel that is gone, a closed tab.
+
 Everything else is Voilà's.
 """
 from __future__ import annotations
 
+import asyncio
 import hmac
+import json
+import logging
+import math
 import os
 import posixpath
+import time
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
-from tornado import web
+from tornado import ioloop, web
+from tornado.websocket import WebSocketHandler
 from traitlets import Int, Unicode, default
+import voila.handler
 from voila.app import Voila
 from voila.handler import VoilaHandler
 
+from .journey import MODULES
+
 FACILITATOR_PREFIX = "facilitator/"
 WELCOME = "00-welcome.ipynb"
+SHELL = "app/journey.ipynb"  # serves every participant page; its kernel moves between modules
+PARTICIPANT_PAGES = frozenset(m.notebook for m in MODULES)
+# Voilà page parameters that would make it start a fresh kernel (or serve its stock page): ignored.
+IGNORED_ARGUMENTS = ("template", "theme")
 
 ROOM_FULL = """<!DOCTYPE html>
 <html lang="th"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1.0">
@@ -110,29 +133,37 @@ def canonical(path: str | None) -> str | None:
 
 
 class CappedVoilaHandler(ThaiErrors, VoilaHandler):
-    """Voilà's page handler: facilitator pages need the key, and new kernels wait beyond the cap."""
+    """Voilà's page handler: facilitator pages need the key, participant pages are served by the
+    shell notebook, and new kernels wait beyond the cap."""
 
     async def get(self, path=None):
         app = self.settings.get("gecc_app")
         path = canonical(path)
         if path is None:
             raise web.HTTPError(404)  # an odd spelling of a path: no page, no kernel
+        for name in IGNORED_ARGUMENTS:  # never a stock page, never a kernel outside the pools
+            self.request.arguments.pop(name, None)
+            self.request.query_arguments.pop(name, None)
+        # The page's unload beacon (Voilà's front end) sends this cookie's value back, so a
+        # closed tab frees its kernel at once instead of after the cull timeout.
+        self.xsrf_token  # noqa: B018 (sets the _xsrf cookie)
         if path.lower().startswith(FACILITATOR_PREFIX) or path.lower() == FACILITATOR_PREFIX.rstrip("/"):
             if not key_matches(self.get_argument("key", ""), getattr(app, "facilitator_key", "")):
                 self.log.warning("facilitator page %s refused: no or wrong key", path)
                 raise web.HTTPError(403)
             return await super().get(path)  # the facilitator is never told the room is full
+        notebook = SHELL if (path in PARTICIPANT_PAGES and app is not None and app.shell_exists()) else path
         cap = getattr(app, "max_kernels", 0)
-        if cap > 0 and not self._has_ready_kernel(path):
+        if cap > 0 and not self._has_ready_kernel(notebook):
             running = len(self.kernel_manager.list_kernel_ids())
             if running >= cap:
-                self.log.warning("room full: %s kernels running (cap %s); %s waits", running, cap, path)
+                self.log.warning("room full: %s kernels running (cap %s); a page waits", running, cap)
                 self.set_status(503)
                 self.set_header("Retry-After", "15")
                 self.set_header("Content-Type", "text/html; charset=UTF-8")
                 self.finish(ROOM_FULL)
                 return
-        return await super().get(path)
+        return await super().get(notebook)
 
     def _has_ready_kernel(self, path) -> bool:
         pool_size = getattr(self.kernel_manager, "get_pool_size", None)
@@ -142,10 +173,87 @@ class CappedVoilaHandler(ThaiErrors, VoilaHandler):
             return False
 
 
+class HandoverSocket(WebSocketHandler):
+    """The request hand-over to ready (preheated) kernels, owned by the kit.
+
+    A ready kernel has run its page up to "who is this for?" and waits on this socket. Voilà's
+    page handler calls :meth:`send_updates` with the request when it gives the kernel to a
+    participant. Unlike Voilà's ``/voila/query/`` socket:
+
+    - only a kernel can open it: the connection must carry the server's hand-over key
+      (``$GECC_HANDOVER_KEY``, in every kernel's environment, never in a page);
+    - one waiter per kernel; a request is delivered once and then forgotten;
+    - a request nobody collects is dropped after a minute.
+    """
+
+    _waiters: dict = {}
+    _pending: dict = {}  # kernel id -> (time, request info)
+    PENDING_SECONDS = 60
+
+    def check_origin(self, origin):
+        return False  # a browser page (which sends an Origin) never talks to this socket
+
+    def prepare(self):
+        expected = os.environ.get("GECC_HANDOVER_KEY", "")
+        if not key_matches(self.request.headers.get("X-Gecc-Handover", ""), expected):
+            raise web.HTTPError(403)
+
+    def open(self, kernel_id: str) -> None:
+        if kernel_id in HandoverSocket._waiters:
+            self.close(4009, "one waiter per kernel")
+            return
+        self.kernel_id = kernel_id
+        HandoverSocket._waiters[kernel_id] = self
+        HandoverSocket._forget_old()
+        pending = HandoverSocket._pending.pop(kernel_id, None)
+        if pending is not None:
+            self._deliver(pending[1])
+
+    def on_message(self, message):
+        pass  # kernels only listen
+
+    def on_close(self) -> None:
+        kernel_id = getattr(self, "kernel_id", None)
+        if kernel_id is not None and HandoverSocket._waiters.get(kernel_id) is self:
+            del HandoverSocket._waiters[kernel_id]
+
+    def _deliver(self, payload) -> None:
+        HandoverSocket._waiters.pop(self.kernel_id, None)
+        try:
+            self.write_message(json.dumps(payload))
+        except Exception:
+            logging.getLogger("gecc_kit").warning("a ready kernel left before its request was handed over")
+
+    @classmethod
+    def _forget_old(cls) -> None:
+        now = time.monotonic()
+        for kernel_id in [k for k, (t, _) in cls._pending.items() if now - t > cls.PENDING_SECONDS]:
+            del cls._pending[kernel_id]
+
+    @classmethod
+    def send_updates(cls, msg: dict) -> None:
+        """Hand a request to a ready kernel (called by Voilà's page handler)."""
+        kernel_id, payload = msg["kernel_id"], msg["payload"]
+        waiter = cls._waiters.get(kernel_id)
+        if waiter is not None:
+            waiter._deliver(payload)
+        else:
+            cls._forget_old()
+            cls._pending[kernel_id] = (time.monotonic(), payload)
+
+
+# Voilà's page handler hands requests to ready kernels through this name: the kit's socket instead.
+voila.handler.RequestInfoSocketHandler = HandoverSocket
+
+
 class GeccVoila(Voila):
     """Voilà for a workshop room (see the module docstring)."""
 
     max_kernels = Int(0, config=True, help="Most kernels running at once; 0 for no cap. Pages beyond it wait.")
+    expect = Int(0, config=True, help="Participants in the room: kernels kept ready until they are all in.")
+    spare_kernels = Int(
+        -1, config=True, help="Ready kernels kept once the room is in (reloads, late comers); -1: a tenth of --expect, at least 2."
+    )
     facilitator_key = Unicode(
         help="Key that opens the facilitator pages (default: $GECC_FACILITATOR_KEY); empty: they are closed to everyone."
     ).tag(config=True)
@@ -154,10 +262,93 @@ class GeccVoila(Voila):
     def _facilitator_key_default(self):
         return os.environ.get("GECC_FACILITATOR_KEY", "").strip()
 
+    def shell_exists(self) -> bool:
+        root = getattr(self, "root_dir", None) or os.getcwd()
+        return os.path.isfile(os.path.join(root, SHELL))
+
+    # --- ready kernels that follow the room ------------------------------------------------
+
+    def spares(self) -> int:
+        if self.spare_kernels >= 0:
+            return self.spare_kernels
+        return max(2, math.ceil(self.expect / 10)) if self.expect > 0 else 0
+
+    def pool_counts(self) -> tuple[int, int, int]:
+        """(live kernels, ready kernels in the shell's pool, pool entries still starting)."""
+        km = self.kernel_manager
+        pools = getattr(km, "_pools", {})
+        pool = pools.get(SHELL, [])
+        ready = sum(1 for t in pool if t.done() and not t.cancelled() and t.exception() is None)
+        starting = sum(1 for t in pool if not t.done())
+        pending_elsewhere = sum(1 for name, entries in pools.items() if name != SHELL for t in entries if not t.done())
+        return len(km.list_kernel_ids()), ready, starting + pending_elsewhere
+
+    def ready_target(self) -> int:
+        """How many ready kernels the shell page should have now.
+
+        Everyone expected who has no page yet, and a few spares for reloads and late comers, within
+        the cap: live kernels (in use and ready) plus those starting never pass ``max_kernels``.
+        """
+        if self.expect <= 0:
+            return 0
+        live, ready, starting = self.pool_counts()
+        in_use = max(0, live - ready)
+        want = max(self.spares(), self.expect - in_use)
+        pool_len = len(getattr(self.kernel_manager, "_pools", {}).get(SHELL, []))
+        if self.max_kernels > 0:
+            room = max(0, self.max_kernels - live - starting)
+            want = min(want, pool_len + room)
+        return max(0, want)
+
+    def _follow_the_room(self) -> None:
+        km = self.kernel_manager
+        original = km.fill_if_needed
+
+        def fill_if_needed(delay=None, notebook_name=None, **kwargs):
+            if notebook_name == SHELL:
+                config = dict(km.kernel_pools_config)
+                config[SHELL] = {**config.get(SHELL, {}), "pool_size": self.ready_target()}
+                km.kernel_pools_config = config
+            elif notebook_name is not None and self.expect > 0:
+                return None  # only the shell keeps kernels ready
+            return original(delay=delay, notebook_name=notebook_name, **kwargs)
+
+        km.fill_if_needed = fill_if_needed
+
+        async def tick():
+            pool = getattr(km, "_pools", {}).get(SHELL)
+            if pool is None:
+                return
+            target = self.ready_target()
+            if len(pool) < target:
+                km.fill_if_needed(delay=0, notebook_name=SHELL)
+            elif len(pool) > target:
+                # More ready than the room needs (people came back to their page): free one at a time.
+                for i in range(len(pool) - 1, -1, -1):
+                    task = pool[i]
+                    if task.done() and not task.cancelled() and task.exception() is None:
+                        kernel_id = task.result().get("kernel_id")
+                        pool.pop(i)
+                        try:
+                            await km.shutdown_kernel(kernel_id)
+                        except Exception:
+                            self.log.info("a ready kernel could not be shut down: already gone")
+                        break
+
+        def run_tick():
+            asyncio.ensure_future(tick())
+
+        self._room_timer = ioloop.PeriodicCallback(run_tick, 5000)
+        self._room_timer.start()
+
+    # --- Voilà's application, changed -------------------------------------------------------
+
     def init_settings(self):
         settings = super().init_settings()
         settings["gecc_app"] = self
         settings["default_handler_class"] = NotFoundHandler
+        if hasattr(self.kernel_manager, "_pools"):
+            self._follow_the_room()
         return settings
 
     def init_handlers(self):
@@ -170,13 +361,17 @@ class GeccVoila(Voila):
                 spec = (pattern, type("TornadoCappedVoilaHandler", (CappedVoilaHandler, cls), {}), *spec[2:])
             elif "/voila/api/contents" in pattern:
                 continue  # the folder listing API: nobody needs it, and it would list every file
+            elif "/voila/query/" in pattern:
+                continue  # Voilà's hand-over socket: the kit's own replaces it (HandoverSocket)
             elif cls.__name__ == "TornadoVoilaTreeHandler":
                 spec = (pattern, ToWelcomeHandler)
-            elif not issubclass(cls, web.RequestHandler) or "/api/" in pattern or "/voila/query/" in pattern:
+            elif not issubclass(cls, web.RequestHandler) or "/api/" in pattern:
                 pass  # websockets and JSON APIs answer in their own (machine) format
             else:
                 spec = (pattern, type(f"Thai{cls.__name__}", (ThaiErrors, cls), {}), *spec[2:])
             handlers.append(spec)
+        base = self.server_url or self.base_url or "/"
+        handlers.append((base.rstrip("/") + r"/gecc/handover/(\w+-\w+-\w+-\w+-\w+)", HandoverSocket))
         return handlers
 
 

@@ -53,6 +53,10 @@ _CSS = """
 .gecc-score-percent { font-size: 2rem; font-weight: 700; }
 .gecc-saved { color: #1a7f37; font-size: .9rem; min-height: 1.4rem; }
 .gecc-saved.gecc-error { color: #b42318; }
+.gecc-save-mark { font-size: .9rem; min-height: 1.2rem; color: #57606a; }
+[data-gecc-save='saved'] > .gecc-save-mark { color: #1a7f37; }
+[data-gecc-save='waiting'] > .gecc-save-mark { color: #9a6700; font-weight: bold; }
+[data-gecc-save='lost'] > .gecc-save-mark { color: #b42318; font-weight: bold; }
 .gecc-message { font-size: 1.05rem; }
 .gecc-link { word-break: break-all; }
 .gecc-nav { border-bottom: 1px solid #d0d7de; padding-bottom: .4rem; margin-bottom: .6rem; font-size: .92rem; }

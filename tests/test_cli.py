@@ -103,13 +103,16 @@ def test_voila_runs_with_the_settings_that_survive_a_burst():
         assert setting in argv
 
 
-def test_expect_keeps_kernels_ready_for_the_welcome_page():
-    from gecc_kit.server import FIRST_PAGE, pool_config
+def test_expect_keeps_kernels_ready_for_the_one_page_of_the_day():
+    """Every participant page is served by the shell notebook: it alone keeps kernels ready."""
+    from gecc_kit.server import SHELL, pool_config
 
     config = pool_config(ServerConfig(expect=60))
     assert config["VoilaConfiguration"]["preheat_kernel"] is True
     pools = config["VoilaKernelManager"]["kernel_pools_config"]
-    assert pools[FIRST_PAGE]["pool_size"] == 60 and pools["default"]["pool_size"] == 2
+    assert pools[SHELL]["pool_size"] == 60 and pools["default"]["pool_size"] == 0
+    assert (Path(__file__).resolve().parent.parent / "notebooks" / SHELL).is_file()
+    assert "--GeccVoila.expect=60" in voila_argv(ServerConfig(expect=60))
     argv = voila_argv(ServerConfig(var_dir=Path("/srv/var")))
     assert "--Voila.config_file_paths=/srv/var/voila-config" in argv, "no voila.json from the served folder is read"
     assert "--MappingKernelManager.cull_idle_timeout=60" in argv
@@ -125,7 +128,8 @@ def test_participant_kernels_never_import_voila():
 
 
 def test_the_preheated_wait_reads_the_request_like_voila(monkeypatch):
-    """A kernel started in advance gets its request's query string and address from Voilà's socket."""
+    """A kernel started in advance gets its request's query string and address from the kit's
+    hand-over socket, showing the server's hand-over key."""
     import json
     import os
     import threading
@@ -138,7 +142,7 @@ def test_the_preheated_wait_reads_the_request_like_voila(monkeypatch):
     seen = []
 
     def handler(ws):
-        seen.append(ws.request.path)
+        seen.append((ws.request.path, ws.request.headers.get("X-Gecc-Handover")))
         ws.send(json.dumps(info))
 
     with serve(handler, "127.0.0.1", 0) as server:
@@ -150,10 +154,11 @@ def test_the_preheated_wait_reads_the_request_like_voila(monkeypatch):
         monkeypatch.setenv("VOILA_APP_PORT", str(port))
         monkeypatch.setenv("VOILA_SERVER_URL", "/")
         monkeypatch.setenv("VOILA_KERNEL_ID", "k-1")
+        monkeypatch.setenv("GECC_HANDOVER_KEY", "secret-1")
         monkeypatch.setenv("VOILA_REQUEST_URL", "http://elsewhere/voila/render/05-summary.ipynb")  # someone else's
         request = current_request()
         server.shutdown()
-    assert seen == ["/voila/query/k-1"]
+    assert seen == [("/gecc/handover/k-1", "secret-1")]
     assert (request.workshop_code, request.token, request.lang) == ("PRE", "tok123", "en")
     assert request.page_url == "http://10.0.0.5:8866/voila/render/01-location.ipynb"
     for key in info:

@@ -56,6 +56,8 @@ def workshop_env(tmp_path):
 def test_notebook_runs_headless(path, workshop_env):
     nb = run(path, workshop_env)
     assert_clean(nb)
+    if path.parent.name == "app":
+        return  # the shell that serves every module page: no content of its own (see the next test)
     # exactly one H1 (cookbook skeleton)
     h1 = [line for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines() if line.startswith("# ")]
     assert len(h1) == 1
@@ -101,3 +103,19 @@ def test_notebooks_are_committed_without_outputs():
         for c in nb.cells:
             if c.cell_type == "code":
                 assert not c.outputs and c.execution_count is None, path.name
+
+
+def test_the_one_page_shows_the_module_its_link_names(workshop_env):
+    """Does the shell page (which serves every participant link) show that module's own Markdown
+    and app, read from the module's notebook?"""
+    import json
+
+    env = {**workshop_env, "SCRIPT_NAME": "/voila/render/01-location.ipynb", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8866"}
+    nb = run(NOTEBOOKS / "app" / "journey.ipynb", env)
+    assert_clean(nb)
+    state = json.dumps(nb.metadata["widgets"], ensure_ascii=False)
+    first_h1 = next(line for c in nbformat.read(NOTEBOOKS / "01-location.ipynb", as_version=4).cells
+                    if c.cell_type == "markdown" for line in c.source.splitlines() if line.startswith("# "))
+    assert first_h1[2:] in state, "the module's heading is on the page"
+    assert "gecc-view-01-location" in state and "gecc-status-L01" in state and "gecc-route" in state
+    assert "ยินดีต้อนรับสู่การอบรม" not in state, "not the welcome page's content"

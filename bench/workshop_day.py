@@ -274,13 +274,37 @@ async def wait_pool(pid: int, expected: int, seconds: float = 900) -> float:
 # --- one kernel's websocket, as the browser's widget manager holds it -----------------------
 
 
-def decode(raw) -> dict | None:
-    """A message from the kernel websocket: JSON text, or jupyter_server's binary framing
-    (uint32 count, uint32 offsets, the JSON message, then its buffers)."""
+V1 = "v1.kernel.websocket.jupyter.org"  # the kernel websocket protocol JupyterLab's services (and so Voilà's page) ask for
+
+
+def encode_v1(channel: str, parts: list[bytes]) -> bytes:
+    """jupyter_server's v1 framing: uint64 count, uint64 offsets, the channel, then the parts."""
+    channel_b = channel.encode("utf-8")
+    offsets = [8 * (1 + 1 + len(parts) + 1)]
+    offsets.append(offsets[-1] + len(channel_b))
+    for part in parts:
+        offsets.append(offsets[-1] + len(part))
+    return b"".join([len(offsets).to_bytes(8, "little"), *(o.to_bytes(8, "little") for o in offsets), channel_b, *parts])
+
+
+def decode_v1(raw: bytes) -> dict:
+    n = int.from_bytes(raw[:8], "little")
+    offsets = [int.from_bytes(raw[8 * (i + 1):8 * (i + 2)], "little") for i in range(n)]
+    parts = [raw[offsets[i]:offsets[i + 1]] for i in range(1, n - 1)]
+    return {"channel": raw[offsets[0]:offsets[1]].decode("utf-8"), "header": json.loads(parts[0]),
+            "parent_header": json.loads(parts[1]), "metadata": json.loads(parts[2]), "content": json.loads(parts[3]),
+            "buffers": parts[4:]}
+
+
+def decode(raw, v1: bool = False) -> dict | None:
+    """A message from the kernel websocket: v1 framing, or (legacy protocol) JSON text or
+    jupyter_server's binary framing (uint32 count, uint32 offsets, the JSON message, its buffers)."""
     if raw is None:
         return None
     if isinstance(raw, str):
         return json.loads(raw)
+    if v1:
+        return decode_v1(raw)
     n = struct.unpack("!I", raw[:4])[0]
     offsets = list(struct.unpack("!" + "I" * n, raw[4:4 * (n + 1)])) + [len(raw)]
     msg = json.loads(raw[offsets[0]:offsets[1]].decode("utf-8"))
@@ -304,6 +328,7 @@ class Conn:
 
     def __init__(self, ws, kernel_id: str):
         self.ws, self.kernel_id = ws, kernel_id
+        self.v1 = getattr(ws, "selected_subprotocol", None) == V1
         self.session = uuid.uuid4().hex
         self.models: dict[str, dict] = {}
         self.touched: dict[str, int] = {}  # comm id -> sequence number of its last comm_open / update
@@ -321,7 +346,7 @@ class Conn:
     async def open(cls, base: str, kernel_id: str, timeout: float, cookies: dict) -> "Conn":
         url = f"{base.replace('http', 'ws', 1)}/api/kernels/{kernel_id}/channels?session_id={uuid.uuid4().hex}"
         request = HTTPRequest(url, headers=cookie_header(cookies), connect_timeout=timeout, request_timeout=timeout)
-        ws = await asyncio.wait_for(websocket_connect(request, max_message_size=64 * 2**20), timeout)
+        ws = await asyncio.wait_for(websocket_connect(request, max_message_size=64 * 2**20, subprotocols=[V1]), timeout)
         return cls(ws, kernel_id)
 
     # reading
@@ -337,7 +362,7 @@ class Conn:
                 if raw is None:
                     break
                 try:
-                    msg = decode(raw)
+                    msg = decode(raw, self.v1)
                     self._handle(msg)
                 except Exception as exc:  # a message we cannot read is a finding, not a crash
                     self.errors.append(f"unreadable message: {type(exc).__name__}: {exc}")
@@ -425,9 +450,13 @@ class Conn:
         msg_id = uuid.uuid4().hex
         header = {"msg_id": msg_id, "username": "bench", "session": self.session, "msg_type": msg_type, "version": "5.3",
                   "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-        await self.ws.write_message(json.dumps(
-            {"header": header, "parent_header": {}, "metadata": {}, "content": content, "channel": "shell", "buffers": []},
-            ensure_ascii=False))
+        if self.v1:
+            parts = [json.dumps(x, ensure_ascii=False).encode("utf-8") for x in (header, {}, {}, content)]
+            await self.ws.write_message(encode_v1("shell", parts), binary=True)
+        else:
+            await self.ws.write_message(json.dumps(
+                {"header": header, "parent_header": {}, "metadata": {}, "content": content, "channel": "shell", "buffers": []},
+                ensure_ascii=False))
         return msg_id
 
     async def comm(self, comm_id: str, data: dict) -> str:
@@ -528,6 +557,7 @@ class Participant:
         self.messages = 0  # answer messages sent
         self.unacked = 0  # pages whose last answer the kernel did not confirm in time
         self.last_msg: str | None = None
+        self.routes = 0
         self.beacons: list[asyncio.Task] = []
 
     # pages
@@ -602,10 +632,11 @@ class Participant:
         start = time.perf_counter()
         try:
             conn = await self.load(self.day.base + self.link(WELCOME))
-            names = conn.with_class("gecc-join-name")
-            buttons = conn.with_class("gecc-join-button")
-            if not names or not buttons:
-                raise Failed("no join form (gecc-join-name, gecc-join-button) in the page")
+            form = await self.until(conn, lambda: (conn.with_class("gecc-join-name"), conn.with_class("gecc-join-button"))
+                                    if conn.with_class("gecc-join-name") and conn.with_class("gecc-join-button") else None)
+            if not form:
+                raise Failed(f"no join form (gecc-join-name, gecc-join-button) within {self.day.timeout:g} s")
+            names, buttons = form
             await conn.update(names[0], {"value": self.name})
             await conn.comm(buttons[0], {"method": "custom", "content": {"event": "click"}})
 
@@ -681,10 +712,37 @@ class Participant:
             return "page without its widgets: no gecc-summary"
         return f"page without its widgets: {len(wanted & have)} of {len(wanted)} plan rows (missing {sorted(wanted - have)[:5]})"
 
+    async def until(self, conn: Conn, ready, s0: int = 0, errors: int | None = None):
+        """Wait for ``ready()`` up to the timeout; stop early (Failed) when the page says it cannot
+        work (``gecc-page-message``), an error arrives, or the socket closes."""
+        errors = len(conn.errors) if errors is None else errors
+
+        def check():
+            found = ready()
+            if found:
+                return ("ok", found)
+            if len(conn.errors) > errors:
+                return ("fail", conn.errors[errors])
+            for c in conn.with_class("gecc-page-message"):
+                if conn.touched.get(c, 0) > s0:
+                    text = re.sub(r"<[^>]+>", " ", str(conn.models[c].get("value", ""))).strip()
+                    return ("fail", f"the page says: {text[:100]}")
+            if conn.closed:
+                return ("fail", "websocket closed")
+            return None
+
+        result = await conn.wait(check, self.day.timeout)
+        if result and result[0] == "fail":
+            raise Failed(result[1])
+        return result[1] if result else None
+
     async def open_by_route(self, conn: Conn, route: str, page: str, phase: str | None) -> dict:
         s0 = conn.seq
         view = f"gecc-view-{Path(page).stem}"
-        await conn.update(route, {"value": self.link(page)})
+        # As the kit's page script does: the link's path and query, and "#n" so that the same
+        # module twice (the pre- and post-test) is still a change of the box's value.
+        self.routes += 1
+        await conn.update(route, {"value": f"{self.link(page)}#{self.routes}"})
 
         def ready():
             views = [c for c in conn.with_class(view) if conn.touched.get(c, 0) > s0]
@@ -695,7 +753,7 @@ class Participant:
                 found = self.controls(conn, page, phase, [c for c, t in conn.touched.items() if t > s0])
             return found
 
-        found = await conn.wait(ready, self.day.timeout)
+        found = await self.until(conn, ready, s0)
         if not found:
             if not [c for c in conn.with_class(view) if conn.touched.get(c, 0) > s0]:
                 raise Failed(f"no {view} widget within {self.day.timeout:g} s after the route changed")
@@ -704,8 +762,9 @@ class Participant:
 
     async def open_by_load(self, page: str, phase: str | None) -> dict:
         conn = await self.load(self.day.base + self.link(page))
-        # Every model the page listed has arrived; a page built later (comm_open) gets a short grace.
-        found = await conn.wait(lambda: self.controls(conn, page, phase, list(conn.models)), 5.0)
+        # Every model the page listed has arrived; a page built later (a ready kernel builds it once
+        # its request is handed over) arrives by comm_open.
+        found = await self.until(conn, lambda: self.controls(conn, page, phase, list(conn.models)), errors=0)
         if not found:
             raise Failed(self.missing(conn, page, phase))
         return found
@@ -845,6 +904,7 @@ class Day:
         self.people = [Participant(self, i + 1) for i in range(self.n)]
         self.bursts: list[Burst] = []
         self.samples: list[Sample] = []
+        self.sampling = 0.0  # seconds this process spent reading the server's memory
         self.notes: list[str] = []
 
     async def burst(self, label: str, run) -> Burst:
@@ -862,6 +922,7 @@ class Day:
         b.cpu_server, b.cpu_kernels = own1 - own0, (total1 - own1) - (total0 - own0)
         b.peak = sampler.peak()
         self.samples += sampler.samples
+        self.sampling += sampler.cost
         # the gap: the room reads and listens; the kernels left behind are counted at +120 s
         gap_end = time.perf_counter() + self.gap
         mark = t0 + 120
@@ -886,7 +947,9 @@ class Day:
     async def run(self, idle: float) -> None:
         try:
             if idle > 0:
-                await asyncio.sleep(idle)
+                with Sampler(self.pid, interval=10.0) as sampler:  # the idle room's memory counts too
+                    await asyncio.sleep(idle)
+                self.samples += sampler.samples
             s = await asyncio.to_thread(sample, self.pid)
             self.samples.append(s)
             print(f"{self.label}: idle {idle:g} s: {s.kernels} kernels, {s.kernel_mib:.0f} MiB USS, server {s.server_mib:.0f} MiB USS",
@@ -1103,6 +1166,9 @@ def main() -> int:
         days["plain"] = (plain, plain_counts)
         print()
 
+    me = psutil.Process().cpu_times()
+    print(f"this benchmark used {me.user + me.system:.0f} CPU s"
+          + "".join(f", {d.sampling:.0f} s of it reading the {label} server's memory" for label, (d, _) in days.items()))
     for label, (d, c) in days.items():
         targets(label, d, c)
         if d.notes:

@@ -51,6 +51,7 @@ def _cmd_serve(args) -> int:
         workshop=args.workshop,
         expect=args.expect,
         max_kernels=args.max_kernels,
+        cell_timeout=args.cell_timeout,
         **({"notebooks": Path(args.notebooks).resolve()} if args.notebooks else {}),
     )
     serve(config)  # replaces this process with Voilà
@@ -227,10 +228,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--criteria", default=os.environ.get("GECC_CRITERIA"), help="criteria file, CSV or XLSX (default: the illustrative sample)")
     p.add_argument("--workshop", default=None, help="workshop code to use or create (default: the latest, or a new one)")
     p.add_argument("--expect", type=int, default=0, metavar="N",
-                   help="participants who will open the link at about the same time: N kernels are kept ready (about 50 MiB each)")
+                   help="participants in the room for the day: N kernels are kept ready until they are in, then a few spares "
+                        "(about 60 MiB per participant); start the server any time before the session")
     p.add_argument("--max-kernels", type=int, default=None, metavar="M",
                    help="most kernels at once; more visitors get a Thai 'room is full, please wait' page (default: what 3/4 of the free memory holds)")
     p.add_argument("--notebooks", default=None, help="folder of notebooks to serve (default: the kit's notebooks/)")
+    p.add_argument("--cell-timeout", type=int, default=120, metavar="S",
+                   help="a page whose building takes longer than S seconds gets the Thai error page (default 120)")
     p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("demo", help="add the fictional sample units and their answers to a workshop")

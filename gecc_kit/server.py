@@ -50,6 +50,7 @@ class ServerConfig:
     notebooks: Path = NOTEBOOKS_DIR  # the only folder the server serves
     expect: int = 0  # participants expected at once: kernels kept ready for the welcome page
     max_kernels: int | None = None  # kernels running at once before pages wait; None: from free memory
+    cell_timeout: int = 120  # seconds a page's cell may take (ready kernels wait outside it)
     var_dir: Path = field(default_factory=lambda: Path(os.environ.get("GECC_VAR_DIR") or KIT_ROOT / "var"))
 
     @property
@@ -215,7 +216,7 @@ def voila_argv(config: ServerConfig) -> list[str]:
         "--strip_sources=True",
         # Under a burst, late output was dropped and rare pages hung: wait longer, but not forever.
         "--VoilaExecutor.iopub_timeout=60",
-        "--VoilaExecutor.timeout=120",
+        f"--VoilaExecutor.timeout={max(1, config.cell_timeout)}",
         # Kernels starting together raced for TCP ports ("Address already in use").
         "--KernelManager.transport=ipc",
         # A kernel whose tab is gone (closed, or left for the next module) is shut down after a

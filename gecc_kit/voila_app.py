@@ -100,6 +100,15 @@ class ThaiErrors:
         self.finish(thai_error_html(status_code))
 
 
+class QuietErrors:
+    """Mixin for the kernel websocket: a routine refusal (a kernel that is gone after its tab closed
+    or it was culled) answers with its status and logs one line, never a traceback."""
+
+    def write_error(self, status_code, **kwargs):
+        self.set_header("Content-Type", "text/plain; charset=UTF-8")
+        self.finish(str(int(status_code)))
+
+
 class NotFoundHandler(ThaiErrors, web.RequestHandler):
     """Any address the server does not know."""
 
@@ -365,6 +374,8 @@ class GeccVoila(Voila):
                 continue  # Voilà's hand-over socket: the kit's own replaces it (HandoverSocket)
             elif cls.__name__ == "TornadoVoilaTreeHandler":
                 spec = (pattern, ToWelcomeHandler)
+            elif "/api/kernels/" in pattern and "channels" in pattern:
+                spec = (pattern, type(f"Quiet{cls.__name__}", (QuietErrors, cls), {}), *spec[2:])
             elif not issubclass(cls, web.RequestHandler) or "/api/" in pattern:
                 pass  # websockets and JSON APIs answer in their own (machine) format
             else:

@@ -82,7 +82,8 @@ def test_from_the_welcome_page_to_a_downloaded_plan(server, browser, tmp_path):
     statuses = cycle([Status.MET, Status.PARTIAL, Status.MET, Status.NOT_YET, Status.MET, Status.NA, Status.MET])
     page.click(f".gecc-welcome a.gecc-module-button[data-module='{FACTOR_PAGES[0].notebook}']")
     for i, m in enumerate(FACTOR_PAGES):
-        page.wait_for_selector(".gecc-assessment .gecc-status", timeout=60_000)
+        # The page moves to the module in place (same kernel): wait for that module's view.
+        page.wait_for_selector(f".gecc-view-{m.notebook.removesuffix('.ipynb')} .gecc-assessment .gecc-status", timeout=60_000)
         assert f"โมดูล {m.number} จาก 6" in page.inner_text(".gecc-topbar")
         assert_typed_text_is_text(page, name)
         criteria = standard.for_factor(m.factor)
@@ -220,16 +221,18 @@ def test_the_language_switch_keeps_the_participant_and_the_answers(server, brows
     page.wait_for_selector(".gecc-status-P01", timeout=60_000)
     page.click(".gecc-topbar .gecc-lang-switch")
     page.wait_for_url("**l=en**", timeout=20_000)
+    topbar_says = "(text) => { const bar = document.querySelector('.gecc-topbar'); return bar && bar.innerText.includes(text); }"
+    page.wait_for_function(topbar_says, arg="Module 2 of 6", timeout=60_000)  # the page switches in place
     page.wait_for_selector(".gecc-status-P01", timeout=60_000)
     assert "Module 2 of 6 · Personnel" in page.inner_text(".gecc-topbar")
     assert active_label(page, "P01") == "Partly met"
     assert_typed_text_is_text(page, XSS)
     page.click(".gecc-next")
     page.wait_for_url("**/03-service.ipynb?*l=en*", timeout=20_000)
-    page.wait_for_selector(".gecc-assessment", timeout=60_000)
+    page.wait_for_selector(".gecc-view-03-service .gecc-assessment", timeout=60_000)
     assert f"p={p.token}" in page.url and "Service" in page.inner_text(".gecc-topbar")
     page.click(".gecc-topbar .gecc-lang-switch")
-    page.wait_for_selector(".gecc-assessment", timeout=60_000)
+    page.wait_for_function(topbar_says, arg="โมดูล 3 จาก 6", timeout=60_000)
     assert "l=en" not in page.url and "โมดูล 3 จาก 6" in page.inner_text(".gecc-topbar")
     context.close()
     store.close()

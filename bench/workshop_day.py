@@ -446,8 +446,8 @@ class Conn:
 
     # writing
 
-    async def send(self, msg_type: str, content: dict) -> str:
-        msg_id = uuid.uuid4().hex
+    async def send(self, msg_type: str, content: dict, msg_id: str | None = None) -> str:
+        msg_id = msg_id or uuid.uuid4().hex
         header = {"msg_id": msg_id, "username": "bench", "session": self.session, "msg_type": msg_type, "version": "5.3",
                   "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         if self.v1:
@@ -459,8 +459,8 @@ class Conn:
                 ensure_ascii=False))
         return msg_id
 
-    async def comm(self, comm_id: str, data: dict) -> str:
-        return await self.send("comm_msg", {"comm_id": comm_id, "data": data})
+    async def comm(self, comm_id: str, data: dict, msg_id: str | None = None) -> str:
+        return await self.send("comm_msg", {"comm_id": comm_id, "data": data}, msg_id)
 
     async def update(self, comm_id: str, state: dict) -> str:
         return await self.comm(comm_id, {"method": "update", "state": state, "buffer_paths": []})
@@ -471,9 +471,10 @@ class Conn:
         if not await self.wait(lambda: self.comms is not None, timeout):
             return False
         for comm_id in self.comms:
+            msg_id = uuid.uuid4().hex
             self.pending.add(comm_id)
-            msg_id = await self.comm(comm_id, {"method": "request_state"})
-            self.state_requests[msg_id] = comm_id
+            self.state_requests[msg_id] = comm_id  # before sending: the reply may come at once
+            await self.comm(comm_id, {"method": "request_state"}, msg_id)
         return bool(await self.wait(lambda: not self.pending, timeout))
 
     # looking
@@ -647,7 +648,7 @@ class Participant:
                         return m.group(1)
                 return None
 
-            token = await conn.wait(joined, self.day.timeout)
+            token = await self.until(conn, joined)
             seconds = time.perf_counter() - start
             if not token:
                 feedback = [v for c in conn.with_class("gecc-join-feedback") for v in [conn.models[c].get("value")] if v]
@@ -1167,8 +1168,8 @@ def main() -> int:
         print()
 
     me = psutil.Process().cpu_times()
-    print(f"this benchmark used {me.user + me.system:.0f} CPU s"
-          + "".join(f", {d.sampling:.0f} s of it reading the {label} server's memory" for label, (d, _) in days.items()))
+    print(f"this benchmark's own CPU: {me.user + me.system:.0f} s; its memory sampling thread ran "
+          + ", ".join(f"{d.sampling:.0f} s during the {label} day" for label, (d, _) in days.items()))
     for label, (d, c) in days.items():
         targets(label, d, c)
         if d.notes:

@@ -27,6 +27,8 @@
   var lastTouch = { row: null, at: 0 };
   var sockets = [];
   var routeCount = 0;
+  var queued = [];  /* rows changed while the line was down, in order: their messages go out on reconnect */
+  var reconnectedAt = 0;
 
   function here() { return new URL(window.location.href); }
   function storageKey() {
@@ -79,15 +81,15 @@
     if (!row) { return; }
     lastTouch = { row: row, at: Date.now() };
     row.geccTouched = Date.now();
-    mark(row, openSockets() ? "saving" : "waiting");
-    remember();
+    if (openSockets()) { mark(row, "saving"); } else { mark(row, "waiting"); queued.push(row); }
+    setTimeout(remember, 50);  /* once the control shows the new value */
   }
   ["click", "input", "change"].forEach(function (type) { document.addEventListener(type, touched, true); });
 
   function sent(data) {
     var msg = parse(data);
     if (!msg || !msg.header || msg.header.msg_type !== "comm_msg") { return; }
-    var row = Date.now() - lastTouch.at < 1500 ? lastTouch.row : null;
+    var row = Date.now() - lastTouch.at < 1500 ? lastTouch.row : (queued.length ? queued.shift() : null);
     if (!row) { return; }
     pending[msg.header.msg_id] = { row: row, sent: Date.now() };
     mark(row, "saving");
@@ -134,47 +136,55 @@
     var k = rowKey(row);
     if (k && all[k]) { delete all[k]; save(all); }
   }
+  /* Put one remembered control back; true when that changed something (a message is sent). */
   function apply(control) {
     var el = document.querySelector("." + CSS.escape(control.cls));
     if (!el) { return false; }
     if (control.kind === "toggle") {
       var buttons = el.querySelectorAll("button");
       for (var i = 0; i < buttons.length; i++) {
-        if (buttons[i].textContent.trim() === control.value) {
-          if (!buttons[i].classList.contains("mod-active")) { buttons[i].click(); }
+        if (buttons[i].textContent.trim() === control.value && !buttons[i].classList.contains("mod-active")) {
+          buttons[i].click();
           return true;
         }
       }
-      return true;
+      return false;
     }
     if (control.kind === "radio") {
       var r = el.querySelector("input[type=radio][value='" + CSS.escape(String(control.value)) + "']");
-      if (r && !r.checked) { r.click(); }
-      return true;
+      if (r && !r.checked) { r.click(); return true; }
+      return false;
     }
     if (control.kind === "check") {
       var b = el.querySelector("input[type=checkbox]");
-      if (b && b.checked !== control.value) { b.click(); }
-      return true;
+      if (b && b.checked !== control.value) { b.click(); return true; }
+      return false;
     }
     var f = el.querySelector("textarea, input[type=text], input[type=date]");
     if (f && f.value !== control.value) {
+      f.focus();
       f.value = control.value;
       f.dispatchEvent(new Event("input", { bubbles: true }));
       f.dispatchEvent(new Event("change", { bubbles: true }));
+      return true;
     }
-    return true;
+    return false;
   }
-  /* After a reload: send again what was not confirmed, once the page's controls are there. */
+  /* After a reload: send again what was not confirmed, once the page's controls are there. A row
+     the rebuilt page already shows as remembered is in the store (the page is built from it). */
+  var carried = load();  /* rows a previous page of this link could not get confirmed */
   function resend() {
-    var all = load();
+    var all = carried;
     var keys = Object.keys(all);
     if (!keys.length || !openSockets()) { return; }
     keys.forEach(function (k) {
       var row = document.querySelector("." + CSS.escape(k));
       if (!row || row.geccResent) { return; }
       row.geccResent = true;
-      all[k].forEach(function (control) { apply(control); });
+      var changed = false;
+      all[k].forEach(function (control) { if (apply(control)) { changed = true; } });
+      if (!changed) { mark(row, "saved"); forget(row); }
+      delete carried[k];
     });
   }
 
@@ -186,6 +196,7 @@
     ws.addEventListener("message", function (event) {
       if (event.data instanceof Blob) { event.data.arrayBuffer().then(received); } else { received(event.data); }
     });
+    ws.addEventListener("open", function () { reconnectedAt = Date.now(); });
     ws.addEventListener("close", function () { sockets = sockets.filter(function (s) { return s !== ws; }); });
   };
 
@@ -201,10 +212,15 @@
     unsavedRows().forEach(function (row) {
       var state = row.getAttribute("data-gecc-save");
       if (outstanding(row)) { if (!connected && state === "saving") { mark(row, "waiting"); } return; }
-      if (state === "waiting" && connected && now - (row.geccTouched || 0) > LOST_AFTER_MS) { mark(row, "lost"); }
+      /* Back online, and what was changed meanwhile never went out: say so (a reload sends it). */
+      if (state === "waiting" && connected && now - Math.max(row.geccTouched || 0, reconnectedAt) > 4000) {
+        queued = queued.filter(function (r) { return r !== row; });
+        mark(row, "lost");
+      }
       /* A touch that sent nothing (a click on the answer already chosen) changes nothing. */
       if (state === "saving" && connected && now - (row.geccTouched || 0) > 1500) { mark(row, "saved"); forget(row); }
     });
+    if (unsavedRows().length) { remember(); }
     if (connected) { resend(); }
     if (gecc.onUnsaved) { gecc.onUnsaved(unsavedRows().length, document.querySelectorAll("[data-gecc-save='lost']").length); }
   }, 1000);

@@ -1110,6 +1110,8 @@ def main() -> int:
     ap.add_argument("--workshop", default="DAY", help="workshop code")
     ap.add_argument("--beacon", action=argparse.BooleanOptionalAction, default=True,
                     help="a tab that leaves posts Voilà's shutdown beacon, as its page does on unload")
+    ap.add_argument("--route", action=argparse.BooleanOptionalAction, default=True,
+                    help="the kit's pages move by route when they offer one (--no-route: page loads, as without the page script)")
     ap.add_argument("--seed", type=int, default=None, help="random seed (arrivals, answers)")
     args = ap.parse_args()
     if args.seed is not None:
@@ -1139,7 +1141,7 @@ def main() -> int:
     proc = start(kit_cmd, env, KIT, tmp / "kit.log")
     day = None
     try:
-        day = asyncio.run(run_day("kit", proc, base, code, args, args.idle, n, allow_route=True))
+        day = asyncio.run(run_day("kit", proc, base, code, args, args.idle, n, allow_route=args.route))
     finally:
         stop(proc)
     counts = check_store(store, code, day.people)

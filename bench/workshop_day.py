@@ -15,9 +15,10 @@ widget protocol as the browser's widget manager does, and answers like a person:
    once everyone's answers are sent. A participant opens a page
 
    a. by **route**, when its current page has a ``gecc-route`` Text widget: the
-      module's path and query go into it, and the page is open when the kernel
-      has sent the ``gecc-view-<notebook stem>`` widget and the page's controls
-      (same websocket, same kernel, no page load); or
+      module's path and query go into it (with ``#n`` after them, as the kit's page
+      script sends, so the same module twice is still a change), and the page is
+      open when the kernel has sent the ``gecc-view-<notebook stem>`` widget and the
+      page's controls (same websocket, same kernel, no page load); or
    b. by **page load** otherwise (plain Voilà, or the kit without a route widget):
       the previous tab leaves (its websocket closes and, as Voilà's page does on
       unload, a shutdown beacon is posted), the page is fetched, its kernel's
@@ -49,7 +50,10 @@ Run from the kit's folder::
     .venv/bin/python bench/workshop_day.py --participants 60 --idle 900 --gap 120 --window 10
 
 A small check: ``--participants 5 --idle 5 --gap 5 --window 3``. Exits 0 even when
-a target is missed; the summary says which are met.
+a target is missed; the summary says which are met. ``--no-route`` makes the kit's
+participants load every page (a browser without the page script, a reload);
+``--no-beacon`` makes leaving tabs post no shutdown beacon (a phone that drops the
+tab). The websocket speaks the v1 kernel protocol, as JupyterLab's services do.
 """
 from __future__ import annotations
 
@@ -726,7 +730,8 @@ class Participant:
                 return ("fail", conn.errors[errors])
             for c in conn.with_class("gecc-page-message"):
                 if conn.touched.get(c, 0) > s0:
-                    text = re.sub(r"<[^>]+>", " ", str(conn.models[c].get("value", ""))).strip()
+                    text = re.sub(r"<style.*?</style>", "", str(conn.models[c].get("value", "")), flags=re.S)
+                    text = " ".join(re.sub(r"<[^>]+>", " ", text).split())
                     return ("fail", f"the page says: {text[:100]}")
             if conn.closed:
                 return ("fail", "websocket closed")

@@ -242,7 +242,8 @@ def stop(proc: subprocess.Popen) -> None:
     except (ProcessLookupError, subprocess.TimeoutExpired):
         try:
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
+            proc.wait(10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
             pass
 
 

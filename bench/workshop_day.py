@@ -67,7 +67,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import struct
 import subprocess
 import sys
@@ -88,6 +87,7 @@ KIT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(KIT))  # the kit's own package, for the store and the criteria
 
 from gecc_kit.criteria import load_standard  # noqa: E402
+from join_burst import free_port, kernels_of, start, stop, tree  # noqa: E402 (bench/ is the script's folder)
 from gecc_kit.quiz import LETTERS, load_questions  # noqa: E402
 from gecc_kit.scoring import Status  # noqa: E402
 from gecc_kit.store import Store  # noqa: E402
@@ -122,32 +122,7 @@ P95_TARGET = 1.5  # seconds
 MEMORY_TARGET = 100.0  # MiB per participant, server and all kernels (USS)
 
 
-# --- the server's processes (as in join_burst.py) ------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def tree(pid: int) -> list[psutil.Process]:
-    try:
-        root = psutil.Process(pid)
-        return [root, *root.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return []
-
-
-def kernels_of(pid: int) -> list[psutil.Process]:
-    out = []
-    for p in tree(pid)[1:]:
-        try:
-            if "ipykernel" in " ".join(p.cmdline()):
-                out.append(p)
-        except psutil.Error:
-            pass
-    return out
+# --- the server's processes (free_port, tree, kernels_of, start, stop: join_burst.py's) ------
 
 
 def cpu_of(pid: int) -> tuple[float, float]:
@@ -225,22 +200,6 @@ class Sampler:
     def kernels_at(self, t: float) -> Sample | None:
         after = [s for s in self.samples if s.t >= t]
         return after[0] if after else None
-
-
-def start(cmd: list[str], env: dict, cwd: Path, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(cmd, env=env, cwd=cwd, stdout=open(log, "w"), stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def stop(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(30)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            pass
 
 
 async def wait_http(base: str, proc: subprocess.Popen, seconds: float = 120) -> None:
@@ -1137,42 +1096,33 @@ def main() -> int:
           f"shutdown beacon {'on' if args.beacon else 'off'}; work folder {tmp}\n", flush=True)
     days: dict[str, tuple[Day, dict]] = {}
 
-    # the kit
+    def one_day(label: str, cmd: list[str], env: dict, port: int, store: str, idle: float, pool: int, allow_route: bool) -> None:
+        proc = start(cmd, env, KIT, tmp / f"{label}.log")
+        try:
+            day = asyncio.run(run_day(label, proc, f"http://127.0.0.1:{port}", code, args, idle, pool, allow_route=allow_route))
+        finally:
+            stop(proc)
+        counts = check_store(store, code, day.people)
+        print_store(label, counts, day.people)
+        days[label] = (day, counts)
+        print()
+
     port = args.port_base or free_port()
-    base = f"http://127.0.0.1:{port}"
     store = f"sqlite:///{tmp / 'day.sqlite'}"
     env = dict(os.environ, GECC_VAR_DIR=str(tmp / "var"))
     kit_cmd = [str(bindir / "gecc-kit"), "serve", "--expect", str(n), "--port", str(port), "--store", store, "--workshop", code]
-    proc = start(kit_cmd, env, KIT, tmp / "kit.log")
-    day = None
-    try:
-        day = asyncio.run(run_day("kit", proc, base, code, args, args.idle, n, allow_route=args.route))
-    finally:
-        stop(proc)
-    counts = check_store(store, code, day.people)
-    print_store("kit", counts, day.people)
-    days["kit"] = (day, counts)
-    print()
+    one_day("kit", kit_cmd, env, port, store, args.idle, n, allow_route=args.route)
 
     if args.plain:
         plain_port = args.port_base + 1 if args.port_base else free_port()
-        plain_base = f"http://127.0.0.1:{plain_port}"
         plain_store = f"sqlite:///{tmp / 'plain.sqlite'}"
         s = Store(plain_store)  # gecc-kit serve makes the workshop; plain Voilà does not
         s.ensure_workshop(code)
         s.close()
         plain_env = {k: v for k, v in env.items() if k not in ("GECC_CRITERIA",)}
         plain_env.update(GECC_STORE_URL=plain_store, GECC_WORKSHOP=code)
-        proc = start([str(bindir / "voila"), "notebooks/", "--port", str(plain_port), "--no-browser"], plain_env, KIT, tmp / "plain.log")
-        plain = None
-        try:
-            plain = asyncio.run(run_day("plain", proc, plain_base, code, args, args.plain_idle, 0, allow_route=False))
-        finally:
-            stop(proc)
-        plain_counts = check_store(plain_store, code, plain.people)
-        print_store("plain", plain_counts, plain.people)
-        days["plain"] = (plain, plain_counts)
-        print()
+        plain_cmd = [str(bindir / "voila"), "notebooks/", "--port", str(plain_port), "--no-browser"]
+        one_day("plain", plain_cmd, plain_env, plain_port, plain_store, args.plain_idle, 0, allow_route=False)
 
     me = psutil.Process().cpu_times()
     print(f"this benchmark's own CPU: {me.user + me.system:.0f} s; its memory sampling thread ran "

@@ -14,7 +14,7 @@ from .plan import PlanItem
 from .quiz import PHASES, Question, grade
 from .scoring import Answer
 
-__all__ = ["Module", "MODULES", "module", "progress", "DONE", "STARTED", "TODO"]
+__all__ = ["Module", "MODULES", "SHELL", "module", "progress", "DONE", "STARTED", "TODO"]
 
 DONE, STARTED, TODO = "done", "started", "todo"
 
@@ -40,6 +40,11 @@ MODULES: tuple[Module, ...] = (
     Module(5, "05-summary.ipynb", "สรุปผลและแผนพัฒนา", "Summary and plan", "summary"),
     Module(6, "06-knowledge-check.ipynb", "แบบทดสอบความรู้", "Knowledge check", "knowledge"),
 )
+
+
+# The one notebook the workshop server serves for every module's link (its kernel moves between
+# modules; see gecc_kit.pages.JourneyApp), relative to the notebooks folder.
+SHELL = "app/journey.ipynb"
 
 
 def module(notebook: str) -> Module:

@@ -35,7 +35,7 @@ import ipywidgets as W
 
 from .content import module_content
 from .errors import GeccError, UnknownParticipant, UnknownWorkshop
-from .journey import MODULES
+from .journey import MODULES, SHELL, Module
 from .journey import module as module_of
 from .labels import label
 from .session import await_request, current_request, log, open_offices, open_questions, open_standard, open_store, request_from_environment
@@ -111,53 +111,53 @@ class _Context:
         self.questions, self.nav, self.lang = questions, nav, lang
 
 
-def welcome_page(lang: str | None = None):
-    """The welcome page: the join form, or (once joined) the personal link and every module."""
-    return _page(lambda ctx: WelcomeApp(ctx.request, ctx.participant, ctx.nav, ctx.lang), lang)
+# What each kind of module shows, built from a resolved page (one definition for the module
+# notebooks' calls below and for the one page of the day).
+def _welcome(ctx):
+    return WelcomeApp(ctx.request, ctx.participant, ctx.nav, ctx.lang)
 
 
-def assessment_page(factor_id: str, lang: str | None = None):
-    """The self-assessment of one factor for whoever opened this page."""
-
-    return _page(lambda ctx: AssessmentApp(ctx.standard, factor_id, ctx.store, ctx.participant, ctx.request.link(), ctx.lang, ctx.nav), lang)
+def _assessment(factor_id: str):
+    return lambda ctx: AssessmentApp(ctx.standard, factor_id, ctx.store, ctx.participant, ctx.request.link(), ctx.lang, ctx.nav)
 
 
-def summary_page(lang: str | None = None):
-    """The four factor scores side by side, the gaps, the improvement plan and the downloads."""
-    from .summary import SummaryApp
-
-    return _page(lambda ctx: SummaryApp(ctx.standard, ctx.store, ctx.participant, ctx.request, ctx.nav, ctx.lang), lang)
-
-
-def knowledge_page(lang: str | None = None):
-    """The knowledge check, before and after the session."""
-    from .knowledge import KnowledgeApp
-
-    return _page(lambda ctx: KnowledgeApp(ctx.questions, ctx.store, ctx.participant, ctx.nav, ctx.lang), lang)
-
-
-# --- one page for the day ------------------------------------------------------------------
-
-SHELL_NAME = "journey.ipynb"
-_BUILDERS = {
-    "welcome": lambda m: (lambda ctx: WelcomeApp(ctx.request, ctx.participant, ctx.nav, ctx.lang)),
-    "factor": lambda m: (lambda ctx: AssessmentApp(ctx.standard, m.factor, ctx.store, ctx.participant, ctx.request.link(), ctx.lang, ctx.nav)),
-    "summary": lambda m: _summary_builder,
-    "knowledge": lambda m: _knowledge_builder,
-}
-
-
-def _summary_builder(ctx):
+def _summary(ctx):
     from .summary import SummaryApp
 
     return SummaryApp(ctx.standard, ctx.store, ctx.participant, ctx.request, ctx.nav, ctx.lang)
 
 
-def _knowledge_builder(ctx):
+def _knowledge(ctx):
     from .knowledge import KnowledgeApp
 
     return KnowledgeApp(ctx.questions, ctx.store, ctx.participant, ctx.nav, ctx.lang)
 
+
+def _builder(m: Module) -> Callable:
+    return {"welcome": _welcome, "summary": _summary, "knowledge": _knowledge}.get(m.kind) or _assessment(m.factor)
+
+
+def welcome_page(lang: str | None = None):
+    """The welcome page: the join form, or (once joined) the personal link and every module."""
+    return _page(_welcome, lang)
+
+
+def assessment_page(factor_id: str, lang: str | None = None):
+    """The self-assessment of one factor for whoever opened this page."""
+    return _page(_assessment(factor_id), lang)
+
+
+def summary_page(lang: str | None = None):
+    """The four factor scores side by side, the gaps, the improvement plan and the downloads."""
+    return _page(_summary, lang)
+
+
+def knowledge_page(lang: str | None = None):
+    """The knowledge check, before and after the session."""
+    return _page(_knowledge, lang)
+
+
+# --- one page for the day ------------------------------------------------------------------
 
 def _all_widgets():
     try:
@@ -220,11 +220,10 @@ class JourneyApp:
             waiting = W.HTML(f"<p class='gecc-message gecc-preparing'>{_esc(label('preparing_page', self.lang or 'th'))}</p>")
             self.body.children = [waiting]
             self._created = {waiting}
-            try:
-                loop = asyncio.get_event_loop()
-            except RuntimeError:  # pragma: no cover - kernels always have a loop
-                loop = asyncio.new_event_loop()
-            self.task = loop.create_task(self._after_handover())
+            # Paid now, while the kernel waits, not when the room joins or changes module together.
+            for m in MODULES:
+                module_content(m.notebook, os.environ.get("GECC_NOTEBOOKS"))
+            self.task = asyncio.get_event_loop().create_task(self._after_handover())
         else:
             self.open(current_request(wait=False))
         return self
@@ -240,15 +239,14 @@ class JourneyApp:
     def open(self, request) -> None:
         """Show the module ``request`` names (the welcome page for any other page name)."""
         try:
-            if request.page not in {m.notebook for m in MODULES}:
-                base = request.page_url.rsplit("/", 1)[0]
-                if base.endswith("/app"):
-                    base = base[: -len("/app")]
+            if request.page not in {m.notebook for m in MODULES}:  # the shell's own address: the welcome page
+                url = request.page_url
+                base = url.removesuffix(SHELL).rstrip("/") if url.endswith(SHELL) else url.rsplit("/", 1)[0]
                 request = dataclasses.replace(request, page_url=f"{base}/{MODULES[0].notebook}")
             self.request = request
             m = module_of(request.page)
             before = set(_all_widgets())
-            app = _page(_BUILDERS[m.kind](m), self.lang, request=request, on_participant=self._joined)
+            app = _page(_builder(m), self.lang, request=request, on_participant=self._joined)
             content = module_content(m.notebook, os.environ.get("GECC_NOTEBOOKS"))
             parts = []
             if content.before:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .criteria import Standard, load_standard, sample_criteria_path
+from .journey import SHELL
 from .store import Store, Workshop, sqlite_url
 
 __all__ = ["ServerConfig", "serve", "voila_argv", "kernel_environment", "KIT_ROOT", "NOTEBOOKS_DIR"]
@@ -29,7 +30,6 @@ NOTEBOOKS_DIR = KIT_ROOT / "notebooks"
 TEMPLATES_ROOT = Path(__file__).resolve().parent / "share" / "jupyter"  # Voilà finds templates/gecc here
 DASHBOARD = "facilitator/dashboard.ipynb"  # the facilitator's live view of the room; needs the key
 CONSENSUS = "facilitator/consensus.ipynb"  # one table's answers side by side, and what it agreed; needs the key
-FACILITATOR_PAGES = (DASHBOARD, CONSENSUS)
 FIRST_PAGE = "00-welcome.ipynb"
 
 # Kernels get an IPython profile without the history database: with many
@@ -143,9 +143,6 @@ def kernel_environment(config: ServerConfig, store_url: str, criteria: Path, wor
         PYTHONUNBUFFERED="1",
     )
     return env
-
-
-SHELL = "app/journey.ipynb"  # the one notebook that serves every participant page (see voila_app.py)
 
 
 def pool_config(config: ServerConfig) -> dict:

@@ -50,11 +50,10 @@ import voila.handler
 from voila.app import Voila
 from voila.handler import VoilaHandler
 
-from .journey import MODULES
+from .journey import MODULES, SHELL
 
 FACILITATOR_PREFIX = "facilitator/"
 WELCOME = "00-welcome.ipynb"
-SHELL = "app/journey.ipynb"  # serves every participant page; its kernel moves between modules
 PARTICIPANT_PAGES = frozenset(m.notebook for m in MODULES)
 # Voilà page parameters that would make it start a fresh kernel (or serve its stock page): ignored.
 IGNORED_ARGUMENTS = ("template", "theme")
@@ -255,6 +254,11 @@ class HandoverSocket(WebSocketHandler):
 voila.handler.RequestInfoSocketHandler = HandoverSocket
 
 
+def _ready(task) -> bool:
+    """A pool entry (Voilà's task that starts a kernel and runs its page) whose kernel is ready."""
+    return task.done() and not task.cancelled() and task.exception() is None
+
+
 class GeccVoila(Voila):
     """Voilà for a workshop room (see the module docstring)."""
 
@@ -283,14 +287,14 @@ class GeccVoila(Voila):
         return max(2, math.ceil(self.expect / 10)) if self.expect > 0 else 0
 
     def pool_counts(self) -> tuple[int, int, int]:
-        """(live kernels, ready kernels in the shell's pool, pool entries still starting)."""
+        """(live kernels, ready kernels in the shell's pool, pool entries still starting).
+
+        Only the shell keeps kernels ready (``pool_config``: every other pool is 0).
+        """
         km = self.kernel_manager
-        pools = getattr(km, "_pools", {})
-        pool = pools.get(SHELL, [])
-        ready = sum(1 for t in pool if t.done() and not t.cancelled() and t.exception() is None)
-        starting = sum(1 for t in pool if not t.done())
-        pending_elsewhere = sum(1 for name, entries in pools.items() if name != SHELL for t in entries if not t.done())
-        return len(km.list_kernel_ids()), ready, starting + pending_elsewhere
+        pool = getattr(km, "_pools", {}).get(SHELL, [])
+        ready = sum(1 for t in pool if _ready(t))
+        return len(km.list_kernel_ids()), ready, sum(1 for t in pool if not t.done())
 
     def ready_target(self) -> int:
         """How many ready kernels the shell page should have now.
@@ -314,25 +318,20 @@ class GeccVoila(Voila):
         original = km.fill_if_needed
 
         def fill_if_needed(delay=None, notebook_name=None, **kwargs):
-            if notebook_name == SHELL:
+            if notebook_name == SHELL:  # the size Voilà fills to is the room's, asked now
                 config = dict(km.kernel_pools_config)
                 config[SHELL] = {**config.get(SHELL, {}), "pool_size": self.ready_target()}
                 km.kernel_pools_config = config
-            elif notebook_name is not None and self.expect > 0:
-                return None  # only the shell keeps kernels ready
             return original(delay=delay, notebook_name=notebook_name, **kwargs)
 
         km.fill_if_needed = fill_if_needed
-
-        def ready(task) -> bool:
-            return task.done() and not task.cancelled() and task.exception() is None
 
         def get_pool_size(notebook_name: str) -> int:
             # Only kernels that are ready count, and they go first: a refill still in its 15 s delay
             # would make a reload wait for it (measured: 12-16 s); a cold start takes about a second.
             pool = km._pools.get(notebook_name, [])
-            pool.sort(key=lambda task: not ready(task))
-            return sum(1 for task in pool if ready(task))
+            pool.sort(key=lambda task: not _ready(task))
+            return sum(1 for task in pool if _ready(task))
 
         km.get_pool_size = get_pool_size
 
@@ -347,7 +346,7 @@ class GeccVoila(Voila):
                 # More ready than the room needs (people came back to their page): free one at a time.
                 for i in range(len(pool) - 1, -1, -1):
                     task = pool[i]
-                    if task.done() and not task.cancelled() and task.exception() is None:
+                    if _ready(task):
                         kernel_id = task.result().get("kernel_id")
                         pool.pop(i)
                         try:

@@ -70,6 +70,7 @@ class KnowledgeApp:
         head = _html(f"<div class='gecc-question-text'><b>{_esc(q.id)}</b> {_esc(pick(q.question_th, q.question_en, lang))}</div>")
         box = lean(W.VBox, children=[head, radio])
         box.add_class("gecc-question")
+        box.add_class(f"gecc-question-{phase}-{q.id}")  # names the row whose unsaved choice a reload sends again
         return box
 
     def result(self, phase: str):

@@ -305,7 +305,9 @@ class GeccVoila(Voila):
         if self.expect <= 0:
             return 0
         live, ready, starting = self.pool_counts()
-        in_use = max(0, live - ready)
+        # Kernels of pool entries still starting are live but nobody's: counting them as in use
+        # shrank the pool while it filled (measured: a ready kernel shut down mid-start, a traceback).
+        in_use = max(0, live - ready - starting)
         want = max(self.spares(), self.expect - in_use)
         pool_len = len(getattr(self.kernel_manager, "_pools", {}).get(SHELL, []))
         if self.max_kernels > 0:
@@ -342,7 +344,7 @@ class GeccVoila(Voila):
             target = self.ready_target()
             if len(pool) < target:
                 km.fill_if_needed(delay=0, notebook_name=SHELL)
-            elif len(pool) > target:
+            elif len(pool) > target and all(task.done() for task in pool):  # never while it fills
                 # More ready than the room needs (people came back to their page): free one at a time.
                 for i in range(len(pool) - 1, -1, -1):
                     task = pool[i]

@@ -176,6 +176,10 @@ def test_the_knowledge_check_before_and_after(server, browser):
     for q in questions:
         page.locator(f".gecc-quiz-pre-{q.id} input[type=radio]").nth(0).check()
     assert wait_until(lambda: len(store.quiz_choices(p.id)["pre"]) == len(questions))
+    # Every choice says the server has it.
+    for q in questions:
+        page.wait_for_selector(f".gecc-question-pre-{q.id}[data-gecc-save='saved']", timeout=15_000)
+    assert "บันทึกแล้ว" in page.inner_text(f".gecc-question-pre-{questions[0].id} .gecc-save-mark")
     right_first = sum(q.answer == "a" for q in questions)
     assert wait_until(lambda: page.get_attribute(".gecc-quiz-status-pre .gecc-quiz-progress", "data-correct") == str(right_first))
     page.wait_for_selector(".gecc-quiz-post .gecc-quiz-choice", state="visible", timeout=20_000)

@@ -14,7 +14,7 @@
       that module in place. Without a live kernel connection the link loads as usual. */
 (function () {
   "use strict";
-  var ROWS = ".gecc-criterion, .gecc-question, .gecc-plan-row, .gecc-consensus-criterion";
+  var ROWS = ".gecc-criterion, .gecc-question, .gecc-plan-row";  /* the consensus view marks its own saves */
   var TEXT = {
     saving: "กำลังบันทึก… (Saving…)",
     saved: "✓ บันทึกแล้ว (Saved)",
@@ -122,7 +122,7 @@
     return out;
   }
   function rowKey(row) {
-    return Array.prototype.filter.call(row.classList, function (c) { return /^gecc-(criterion|question|plan-row|consensus-criterion)-./.test(c); })[0] || "";
+    return Array.prototype.filter.call(row.classList, function (c) { return /^gecc-(criterion|question|plan-row)-./.test(c); })[0] || "";
   }
   function load() { try { return JSON.parse(sessionStorage.getItem(storageKey()) || "{}"); } catch (e) { return {}; } }
   function save(all) { try { sessionStorage.setItem(storageKey(), JSON.stringify(all)); } catch (e) { /* private mode: nothing kept */ } }

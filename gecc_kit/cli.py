@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -52,6 +53,8 @@ def _cmd_serve(args) -> int:
         expect=args.expect,
         max_kernels=args.max_kernels,
         cell_timeout=args.cell_timeout,
+        debug=args.debug,
+        disconnected_timeout=args.disconnected_timeout,
         **({"notebooks": Path(args.notebooks).resolve()} if args.notebooks else {}),
     )
     serve(config)  # replaces this process with Voilà
@@ -115,10 +118,41 @@ def _be(value) -> str:
     return f"{local.day:02d}/{local.month:02d}/{local.year + 543} {local:%H:%M}"
 
 
+def _age(text: str):
+    """``90d`` or ``12w`` (a plain number is days) as a timedelta."""
+    from datetime import timedelta
+
+    match = re.fullmatch(r"\s*(\d+)\s*([dw]?)\s*", text.lower())
+    if not match or int(match.group(1)) <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an age such as 90d or 12w")
+    n = int(match.group(1))
+    return timedelta(weeks=n) if match.group(2) == "w" else timedelta(days=n)
+
+
 def _cmd_workshop(args) -> int:
     from .store import Store
 
     store = Store(args.store)
+    if args.action == "purge":
+        from datetime import datetime, timezone
+
+        cutoff = datetime.now(timezone.utc) - args.older_than
+        old = store.stale_workshops(args.older_than)
+        if not old:
+            print(f"No workshop without activity since {_be(cutoff)}.")
+            return 0
+        print(f"Workshops with no activity since {_be(cutoff)}: " + ", ".join(f"{w.code} ({w.participants} participants)" for w in old))
+        if not args.yes:
+            try:
+                typed = input("Delete them and everything in them? It cannot be undone. Type yes to confirm: ")
+            except EOFError:
+                typed = ""
+            if typed.strip().lower() != "yes":
+                print("Not deleted.", file=sys.stderr)
+                return 1
+        for w in store.purge(args.older_than):
+            print(f"Deleted workshop {w.code} ({w.participants} participants).")
+        return 0
     if args.action == "list":
         rows = store.workshop_list()
         if not rows:
@@ -143,6 +177,18 @@ def _cmd_workshop(args) -> int:
             return 1
     deleted = store.delete_workshop(workshop.code)
     print(f"Deleted workshop {workshop.code} ({deleted} participants).")
+    return 0
+
+
+def _cmd_keys(args) -> int:
+    from . import keys
+    from .server import ServerConfig
+
+    var_dir = Path(args.var).resolve() if args.var else ServerConfig().var_dir
+    key = keys.rotate(var_dir)
+    print(f"New facilitator key / รหัสวิทยากรใหม่:   {key}   (in {var_dir / keys.KEY_FILE})")
+    print("Every old dashboard and table consensus link stops working now, also on a running server.")
+    print("Open the dashboard with the new key (…/facilitator/dashboard.ipynb?w=CODE&key=NEW); its table links carry the new table keys.")
     return 0
 
 
@@ -235,6 +281,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notebooks", default=None, help="folder of notebooks to serve (default: the kit's notebooks/)")
     p.add_argument("--cell-timeout", type=int, default=120, metavar="S",
                    help="a page whose building takes longer than S seconds gets the Thai error page (default 120)")
+    p.add_argument("--disconnected-timeout", type=int, default=60, metavar="S",
+                   help="a page whose tab has been gone S seconds ends, busy or not (a closed dashboard too; default 60)")
+    p.add_argument("--debug", action="store_true",
+                   help="log more, kernel ids included (never participants' tokens or the facilitator key)")
     p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("demo", help="add the fictional sample units and their answers to a workshop")
@@ -260,7 +310,17 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("code", help="workshop code")
     q.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     q.add_argument("--store", default=os.environ.get("GECC_STORE_URL"), help=store_help)
+    q = wsub.add_parser("purge", help="delete every workshop with no activity for a while (retention), e.g. --older-than 90d")
+    q.add_argument("--older-than", required=True, type=_age, metavar="AGE", help="90d (days) or 12w (weeks)")
+    q.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    q.add_argument("--store", default=os.environ.get("GECC_STORE_URL"), help=store_help)
     p.set_defaults(func=_cmd_workshop)
+
+    p = sub.add_parser("keys", help="facilitator keys: rotate makes a new one (every dashboard and table link changes)")
+    ksub = p.add_subparsers(dest="action", required=True)
+    q = ksub.add_parser("rotate", help="a new facilitator key; a running server refuses the old links at once")
+    q.add_argument("--var", default=None, help="the server's var/ folder (default: $GECC_VAR_DIR, else the kit's var/)")
+    p.set_defaults(func=_cmd_keys)
 
     browser_help = "Chromium-family browser that prints the PDFs (default: $GECC_BROWSER, else the first found)"
     p = sub.add_parser("handouts", help="every participant notebook as HTML and A4 PDF, code hidden, the self-assessment as a checklist")

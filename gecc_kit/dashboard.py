@@ -1,8 +1,8 @@
 """The facilitator's pages: the live dashboard and the table consensus view.
 
-Both open only with the facilitator key: the server refuses the page without it
-(:mod:`gecc_kit.voila_app`), and the page itself checks again against
-``$GECC_FACILITATOR_KEY``. Figures come from :mod:`gecc_kit.room` (pure), read
+The dashboard opens only with the facilitator key, a table's consensus view also with that
+table's own key (:mod:`gecc_kit.keys`): the server refuses the page otherwise
+(:mod:`gecc_kit.voila_app`), and the page itself checks again. Figures come from :mod:`gecc_kit.room` (pure), read
 from the store with one :meth:`~gecc_kit.store.Store.room` call per refresh.
 
 - :class:`DashboardApp` refreshes itself every few seconds without a page reload
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import hmac
 import os
 from collections.abc import Callable
 from datetime import datetime
@@ -27,6 +26,7 @@ from urllib.parse import parse_qs, urlencode
 import ipywidgets as W
 
 from .criteria import Standard, factor as get_factor
+from .keys import access, table_key
 from .labels import label, pick
 from .quiz import Question
 from .reports import level_text
@@ -89,9 +89,9 @@ def _query() -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(os.environ.get("QUERY_STRING", "")).items() if v}
 
 
-def _key_ok(given: str) -> bool:
-    expected = os.environ.get("GECC_FACILITATOR_KEY", "").strip()
-    return bool(given and expected) and hmac.compare_digest(given.encode(), expected.encode())
+def _table_link(request: Request, key: str, table: str, **extra) -> str:
+    """A table's consensus link, with that table's own key (it opens nothing else)."""
+    return _facilitator_link(request, table_key(key, request.workshop_code, table), CONSENSUS_PAGE, t=table, **extra)
 
 
 def _facilitator_link(request: Request, key: str, page: str, **extra) -> str:
@@ -369,7 +369,7 @@ class DashboardApp:
             self._set("heatmap", heatmap_html(self.standard, self.room, self.lang, self.show_names.value))
 
     def consensus_link(self, table: str) -> str:
-        return _facilitator_link(self.request, self.key, CONSENSUS_PAGE, t=table)
+        return _table_link(self.request, self.key, table)
 
     def prepare_export(self) -> None:
         """Build the results workbook from the store now and offer it as a download link."""
@@ -466,7 +466,8 @@ class ConsensusApp:
     """
 
     def __init__(self, standard: Standard, store: Store, request: Request, key: str, table: str, lang: str = "th",
-                 interval: float | None = 10.0, factor_id: str | None = None):
+                 interval: float | None = 10.0, factor_id: str | None = None, table_only: bool = False):
+        # ``key`` is the facilitator key, or with ``table_only`` this table's key (no way back to the list)
         self.standard, self.store, self.request, self.key, self.table, self.lang = standard, store, request, key, table, lang
         factor_ids = [f.id for f in standard.factors]
         self.factor_id = factor_id if factor_id in factor_ids else factor_ids[0]
@@ -478,7 +479,9 @@ class ConsensusApp:
         self.refresh_button.on_click(lambda _b: self.refresh_members())
         self.rows = {c.id: ConsensusRow(self, c, self.agreed.get(c.id)) for c in standard.for_factor(self.factor_id)}
         self.member_list = _html("", "gecc-consensus-member-list")
-        back = _facilitator_link(request, key, CONSENSUS_PAGE)
+        back = "" if table_only else (
+            f"<p><a class='gecc-consensus-back' href='{_esc(_facilitator_link(request, key, CONSENSUS_PAGE))}'>"
+            f"← {_esc(label('consensus_back', lang))}</a></p>")
         tabs = " · ".join(
             f"<b class='gecc-consensus-factor-here'>{_esc(pick(f.name_th, f.name_en, lang))}</b>" if f.id == self.factor_id else
             f"<a class='gecc-consensus-factor-link' href='{_esc(_facilitator_link(request, key, CONSENSUS_PAGE, t=table, f=f.id))}'>"
@@ -488,7 +491,7 @@ class ConsensusApp:
         here = get_factor(self.factor_id)
         parts = [
             _html(f"{_CSS}{_DASH_CSS}<h2>{_esc(label('consensus_title', lang))}: {_esc(table)}</h2>"
-                  f"<p><a class='gecc-consensus-back' href='{_esc(back)}'>← {_esc(label('consensus_back', lang))}</a></p>"
+                  f"{back}"
                   + notice_html(standard, lang) + f"<p>{_esc(label('consensus_intro', lang))}</p>"
                   f"<p class='gecc-consensus-factors'>{tabs}</p>"),
             self.member_list, self.score, self.refresh_button,
@@ -568,7 +571,7 @@ class TablePicker:
         for t in room.consensus:
             members.setdefault(t, 0)
         items = "".join(
-            f"<li><a class='gecc-consensus-table-link' href='{_esc(_facilitator_link(request, key, CONSENSUS_PAGE, t=t))}'>{_esc(t)}</a>"
+            f"<li><a class='gecc-consensus-table-link' href='{_esc(_table_link(request, key, t))}'>{_esc(t)}</a>"
             f" ({n})</li>" for t, n in sorted(members.items())
         ) or f"<li>{_esc(label('dash_no_tables', lang))}</li>"
         self.widget = _html(f"{_CSS}{_DASH_CSS}<h2>{_esc(label('consensus_pick_table', lang))}</h2><ul>{items}</ul>", "gecc-app", "gecc-dash")
@@ -580,15 +583,18 @@ class TablePicker:
 # --- the pages --------------------------------------------------------------------------------
 
 
-def _facilitator_page(build: Callable):
+def _facilitator_page(build: Callable, table_keys: bool = False):
+    """A facilitator page for the facilitator key (or, with ``table_keys``, a table's own key)."""
     lang = "th"
     try:
         request = current_request()
         lang = request.lang
         query = _query()
         key = query.get("key", "")
-        if not _key_ok(key):
+        opens = access(key, request.workshop_code, (query.get("t") or "").strip())
+        if opens is None or (opens == "table" and not table_keys):
             return message("facilitator_only", lang)
+        query = {**query, "access": opens}
         if not request.workshop_code:
             return message("no_workshop", lang)
         store = open_store()
@@ -625,6 +631,7 @@ def consensus_page(interval: float | None = 10.0):
         table = (query.get("t") or "").strip()
         if not table:
             return TablePicker(store, request, key, lang)
-        return ConsensusApp(standard, store, request, key, table, lang, interval, factor_id=(query.get("f") or "").strip() or None)
+        return ConsensusApp(standard, store, request, key, table, lang, interval, factor_id=(query.get("f") or "").strip() or None,
+                            table_only=query["access"] == "table")
 
-    return _facilitator_page(build)
+    return _facilitator_page(build, table_keys=True)

@@ -60,6 +60,10 @@ class StoreError(GeccError):
     """Raised when the response store cannot be opened or written."""
 
 
+class TooManyJoins(StoreError):
+    """Raised when a workshop already took its joins for this minute (see ``Store.join``)."""
+
+
 class UnknownParticipant(GeccError):
     """Raised when a participant token is not known in a workshop."""
 

@@ -12,7 +12,7 @@ from datetime import date
 
 __all__ = ["PlanItem", "thai_date", "buddhist_year", "MONTHS_TH", "MAX_FIELD"]
 
-MAX_FIELD = 2000  # characters kept per plan field: generous, but a paste of a whole file is refused
+from .text import MAX_TEXT as MAX_FIELD  # characters kept per plan field: generous, but a paste of a whole file is refused
 
 MONTHS_TH = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .errors import GeccError
 
-__all__ = ["BrowserNotFound", "PrintError", "find_browser", "print_pdf", "print_many", "CANDIDATES"]
+__all__ = ["BrowserNotFound", "PrintBusy", "PrintError", "find_browser", "print_pdf", "print_many", "CANDIDATES"]
 
 CANDIDATES = (
     "/usr/lib/chromium/chromium-headless-shell",  # Debian's chromium-headless-shell: the quickest
@@ -47,6 +47,10 @@ class BrowserNotFound(GeccError):
 
 class PrintError(GeccError):
     """The browser did not produce a PDF."""
+
+
+class PrintBusy(PrintError):
+    """No printing slot came free in time (many people asked for files at once)."""
 
 
 def find_browser(browser: str | os.PathLike | None = None) -> str:
@@ -88,8 +92,11 @@ def _command(browser: str, html: Path, pdf: Path, profile: str) -> list[str]:
 SLOTS = max(1, min(4, os.cpu_count() or 1))  # browsers printing at once on this machine, across processes
 
 
+SLOT_WAIT = 60.0  # seconds a print waits for a slot before it gives up (and the page says so in Thai)
+
+
 @contextmanager
-def _print_slot():
+def _print_slot(wait: float = SLOT_WAIT):
     """Wait for one of :data:`SLOTS` machine-wide printing slots (lock files in the temp folder).
 
     Sixty participants pressing "prepare my files" at once start sixty browsers otherwise;
@@ -111,6 +118,7 @@ def _print_slot():
         yield
         return
     held = None
+    deadline = time.monotonic() + wait
     try:
         while held is None:
             for f in files:
@@ -121,6 +129,8 @@ def _print_slot():
                 except OSError:
                     continue
             else:
+                if time.monotonic() > deadline:
+                    raise PrintBusy(f"every printing slot stayed busy for {wait:g} s.")
                 time.sleep(0.1)
         yield
     finally:
@@ -130,13 +140,14 @@ def _print_slot():
             f.close()
 
 
-def print_pdf(html: str | os.PathLike, pdf: str | os.PathLike, browser: str | None = None, timeout: float = 120) -> Path:
-    """Print one HTML file to a PDF file (A4, from the page's CSS)."""
+def print_pdf(html: str | os.PathLike, pdf: str | os.PathLike, browser: str | None = None, timeout: float = 120,
+              wait: float | None = None) -> Path:
+    """Print one HTML file to a PDF file (A4, from the page's CSS); PrintBusy after ``wait`` s without a slot."""
     html, pdf = Path(html), Path(pdf)
     browser = find_browser(browser)
     pdf.parent.mkdir(parents=True, exist_ok=True)
     pdf.unlink(missing_ok=True)
-    with _print_slot(), tempfile.TemporaryDirectory(prefix="gecc-print-") as profile:
+    with _print_slot(SLOT_WAIT if wait is None else wait), tempfile.TemporaryDirectory(prefix="gecc-print-") as profile:
         try:
             done = subprocess.run(_command(browser, html, pdf.resolve(), profile), capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:

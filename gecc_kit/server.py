@@ -19,6 +19,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import keys
 from .criteria import Standard, load_standard, sample_criteria_path
 from .journey import SHELL
 from .store import Store, Workshop, sqlite_url
@@ -51,6 +52,8 @@ class ServerConfig:
     expect: int = 0  # participants expected at once: kernels kept ready for the welcome page
     max_kernels: int | None = None  # kernels running at once before pages wait; None: from free memory
     cell_timeout: int = 120  # seconds a page's cell may take (ready kernels wait outside it)
+    debug: bool = False  # log more, kernel ids included
+    disconnected_timeout: int = 60  # seconds a page's kernel outlives its last tab (busy or not)
     var_dir: Path = field(default_factory=lambda: Path(os.environ.get("GECC_VAR_DIR") or KIT_ROOT / "var"))
 
     @property
@@ -88,20 +91,11 @@ def lan_address() -> str:
 def facilitator_key(var_dir: Path) -> str:
     """The facilitator's key: made once, kept in ``var/facilitator.key`` (outside the served folder).
 
-    Facilitator pages (the dashboard) refuse anyone without it; it survives a restart so the
-    projected dashboard's link keeps working.
+    The dashboard and every table's consensus view open with it (each table's link carries a key
+    of its own, see :mod:`gecc_kit.keys`); it survives a restart so the projected dashboard's
+    link keeps working, until ``gecc-kit keys rotate``.
     """
-    path = var_dir / "facilitator.key"
-    if path.is_file():
-        key = path.read_text(encoding="ascii").strip()
-        if len(key) >= 20:
-            return key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(24)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(key + "\n")
-    return key
+    return keys.facilitator_key(var_dir)
 
 
 def join_qr(url: str, var_dir: Path):
@@ -130,6 +124,9 @@ def kernel_environment(config: ServerConfig, store_url: str, criteria: Path, wor
     profile.mkdir(parents=True, exist_ok=True)
     for name in ("ipython_config.py", "ipython_kernel_config.py"):
         (profile / name).write_text(_IPYTHON_CONFIG, encoding="utf-8")
+    # IPython copies its startup README with the package file's mode (0644) unless one is there.
+    (profile / "startup").mkdir(exist_ok=True)
+    (profile / "startup" / "README").touch(exist_ok=True)
     env = dict(os.environ)
     env.update(
         GECC_STORE_URL=store_url,
@@ -138,6 +135,8 @@ def kernel_environment(config: ServerConfig, store_url: str, criteria: Path, wor
         GECC_PUBLIC_URL=config.base_url,
         GECC_NOTEBOOKS=str(config.notebooks),  # the module notebooks, whose Markdown the shell page shows
         GECC_LOG_FILE=str(config.var_dir / "kernels.log"),
+        # A room joins within a minute or two; a script replaying joins is held to twice the room.
+        GECC_JOINS_PER_MINUTE=str(max(60, 2 * max(config.expect, 0))),
         IPYTHONDIR=str(ipython_dir),
         JUPYTER_PATH=os.pathsep.join(p for p in (str(TEMPLATES_ROOT), os.environ.get("JUPYTER_PATH", "")) if p),
         PYTHONUNBUFFERED="1",
@@ -200,6 +199,7 @@ def voila_argv(config: ServerConfig) -> list[str]:
         "gecc_kit.voila_app",  # Voilà itself, plus a cap on live kernels with a Thai "room full" page
         f"--GeccVoila.max_kernels={max_kernels(config)}",
         f"--GeccVoila.expect={max(config.expect, 0)}",
+        f"--GeccVoila.disconnected_timeout={max(config.disconnected_timeout, 0)}",
         str(config.notebooks),
         "--no-browser",
         f"--port={config.port}",
@@ -214,6 +214,7 @@ def voila_argv(config: ServerConfig) -> list[str]:
         # Under a burst, late output was dropped and rare pages hung: wait longer, but not forever.
         "--VoilaExecutor.iopub_timeout=60",
         f"--VoilaExecutor.timeout={max(1, config.cell_timeout)}",
+        *(["--Voila.log_level=DEBUG"] if config.debug else []),  # never Voila's --debug: it shows tracebacks
         # Kernels starting together raced for TCP ports ("Address already in use").
         "--KernelManager.transport=ipc",
         # A kernel whose tab is gone (closed, or left for the next module) is shut down after a
@@ -236,8 +237,24 @@ def voila_argv(config: ServerConfig) -> list[str]:
     ]
 
 
+def private_var(var_dir: Path) -> None:
+    """``var/`` (store, keys, logs, QR) readable by the facilitator's account only: the folder
+    0700, its files 0600, and everything the server and its kernels create later too (umask)."""
+    os.umask(0o077)
+    var_dir.mkdir(parents=True, exist_ok=True)
+    var_dir.chmod(0o700)
+    for root, dirs, files in os.walk(var_dir):
+        for name in dirs:
+            os.chmod(os.path.join(root, name), 0o700)
+        for name in files:
+            path = os.path.join(root, name)
+            if not os.path.islink(path):
+                os.chmod(path, 0o600)
+
+
 def prepare(config: ServerConfig) -> tuple[str, Path, Standard, Store, Workshop]:
     """Check the criteria, open the store and pick the workshop, before anything is served."""
+    private_var(config.var_dir)
     criteria = Path(config.criteria).resolve() if config.criteria else sample_criteria_path().resolve()
     standard = load_standard(criteria)
     store = Store(config.store_url or os.environ.get("GECC_STORE_URL") or sqlite_url(config.var_dir / "gecc.sqlite"))
@@ -304,7 +321,9 @@ def serve(config: ServerConfig) -> None:
     print(banner(config, store, criteria, standard, workshop, key, png, drawn.getvalue()), flush=True)
     store.close()
     env = kernel_environment(config, store_url, criteria, workshop)
-    env["GECC_FACILITATOR_KEY"] = key
+    # The server and the kernels read the key file (again when `gecc-kit keys rotate` changes it).
+    env["GECC_FACILITATOR_KEY_FILE"] = str(config.var_dir / keys.KEY_FILE)
+    env.pop("GECC_FACILITATOR_KEY", None)
     # Ready kernels collect their participant's request with this key (voila_app.HandoverSocket);
     # it lives only in the server's and the kernels' environment, new at every start.
     env["GECC_HANDOVER_KEY"] = secrets.token_urlsafe(24)

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import parse_qs, urlencode
 
-from . import quiet_exit
+from . import kernel_guard
 from .criteria import Standard, load_standard
 from .practice import Office, load_offices
 from .quiz import Question, load_questions
 from .store import Store
 
-quiet_exit.install()
+kernel_guard.install()
 
 log = logging.getLogger("gecc_kit")
 log.addHandler(logging.NullHandler())  # never print to a participant's page

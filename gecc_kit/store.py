@@ -19,7 +19,7 @@ import secrets
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import (
@@ -41,8 +41,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from .errors import StoreError, UnknownParticipant, UnknownWorkshop
+from .errors import StoreError, TooManyJoins, UnknownParticipant, UnknownWorkshop
 from .plan import MAX_FIELD, PlanItem
+from .text import MAX_NAME, MAX_TEXT, clean_name, name_too_long, text_too_long
 from .quiz import LETTERS, PHASES
 from .scoring import Answer, Status
 
@@ -175,6 +176,8 @@ def _answer_values(status, note) -> dict:
         values["status"] = Status(status).value if status is not None else None
     if note is not _UNSET:
         values["note"] = "" if note is None else str(note)
+        if text_too_long(values["note"]):
+            raise StoreError(f"the note is longer than {MAX_TEXT} characters: not saved.")
     return values
 
 
@@ -208,6 +211,11 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _aware(value: datetime) -> datetime:
+    """SQLite gives back naive datetimes; the kit writes them in UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
 def _is_locked(exc: DBAPIError) -> bool:
     text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
     return "locked" in text or "busy" in text
@@ -238,12 +246,16 @@ class Store:
                 # A relative path would mean another file in every kernel (they run in notebooks/).
                 path = Path(parsed.database).resolve()
                 path.parent.mkdir(parents=True, exist_ok=True)
+                if not path.exists():  # names, tokens and notes: the owner's only (its -wal and -shm follow)
+                    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
                 parsed = parsed.set(database=str(path))
             kwargs["connect_args"] = {"timeout": busy_timeout}
         else:
             # One connection per kernel is plenty; sixty kernels must not exhaust the server.
             kwargs.update(pool_size=1, max_overflow=2, pool_pre_ping=True)
         self.url = parsed.render_as_string(hide_password=False)
+        # An error message never carries the values (tokens, names, notes) of the statement.
+        kwargs["hide_parameters"] = True
         try:
             self.engine = create_engine(parsed, **kwargs)
         except Exception as exc:
@@ -265,6 +277,7 @@ class Store:
             cur.execute(f"PRAGMA busy_timeout={busy_ms}")
             cur.execute("PRAGMA synchronous=NORMAL")  # durable across a crashed process in WAL mode
             cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten, not left in free pages
             cur.close()
 
         @event.listens_for(self.engine, "begin")
@@ -363,13 +376,31 @@ class Store:
 
     # --- participants ---------------------------------------------------------------
 
-    def join(self, workshop_code: str, display_name: str, office: str = "", table_label: str = "") -> Participant:
-        """Add a participant to a workshop and return it with a new unguessable token."""
+    def join(self, workshop_code: str, display_name: str, office: str = "", table_label: str = "",
+             per_minute: int | None = None) -> Participant:
+        """Add a participant to a workshop and return it with a new unguessable token.
+
+        Names are kept as :func:`gecc_kit.text.clean_name` makes them; an empty or too long
+        one is refused (StoreError). With ``per_minute``, a workshop that already had that many
+        joins in the last minute refuses one more (TooManyJoins): a script cannot fill a room.
+        """
+        display_name, office, table_label = clean_name(display_name), clean_name(office), clean_name(table_label)
+        if not display_name:
+            raise StoreError("a participant needs a name.")
+        if any(name_too_long(v) for v in (display_name, office, table_label)):
+            raise StoreError(f"a name, office or table is longer than {MAX_NAME} characters.")
         ws = self.workshop(workshop_code)
         token = secrets.token_urlsafe(16)
         now = _now()
 
         def insert(conn):
+            if per_minute is not None:
+                from sqlalchemy import func
+
+                recent = conn.execute(select(func.count()).select_from(participants).where(
+                    participants.c.workshop_id == ws.id, participants.c.created_at > now - timedelta(minutes=1))).scalar()
+                if recent >= per_minute:
+                    raise TooManyJoins(f"workshop {ws.code} already had {recent} joins in the last minute.")
             result = conn.execute(
                 participants.insert().values(
                     workshop_id=ws.id,
@@ -639,7 +670,48 @@ class Store:
             conn.execute(workshops.delete().where(workshops.c.id == ws.id))
             return len(n)
 
-        return self._write(delete)
+        deleted = self._write(delete)
+        self.compact()
+        return deleted
+
+    def stale_workshops(self, older_than: timedelta, now: datetime | None = None) -> list[WorkshopInfo]:
+        """The workshops with no activity (created, joined, answered) for ``older_than``."""
+        cutoff = (now or _now()) - older_than
+        return [w for w in self.workshop_list() if _aware(w.last_activity or w.created_at) < cutoff]
+
+    def purge(self, older_than: timedelta, now: datetime | None = None) -> list[WorkshopInfo]:
+        """Delete every workshop with no activity for ``older_than`` (retention); returns them."""
+        old = self.stale_workshops(older_than, now)
+        for w in old:
+            self.delete_workshop(w.code)
+        return old
+
+    def compact(self) -> None:
+        """Leave nothing deleted readable in the files: SQLite's write-ahead log is checkpointed and
+        emptied, and the file rebuilt (VACUUM); PostgreSQL's tables are vacuumed. Works while the
+        server runs (it waits for other connections' transactions, as a write does)."""
+        raw = self.engine.raw_connection()  # outside any transaction: VACUUM cannot run in one
+        try:
+            driver = raw.driver_connection
+            if self.is_sqlite:  # the driver connection is in autocommit mode (see _tune_sqlite)
+                def checkpoint():
+                    for _ in range(100):
+                        if not driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]:
+                            return
+                        time.sleep(0.1)  # a reader still on an older snapshot: wait for it
+                checkpoint()  # the deleted rows' old pages leave the write-ahead log
+                driver.execute("VACUUM")  # the file is rebuilt without free pages
+                checkpoint()  # and the rebuild's own frames are written back and the log emptied
+            else:
+                driver.autocommit = True
+                try:
+                    with driver.cursor() as cur:
+                        for table in (answers, plan_items, quiz_answers, consensus_answers, participants, workshops):
+                            cur.execute(f"VACUUM {table.name}")
+                finally:
+                    driver.autocommit = False  # back to the pool as SQLAlchemy expects it
+        finally:
+            raw.close()
 
     def _insert(self, table):
         name = self.engine.dialect.name

@@ -7,6 +7,7 @@ files come from :mod:`gecc_kit.reports`, built from what the store holds.
 from __future__ import annotations
 
 import base64
+import time
 from datetime import date, datetime
 
 import ipywidgets as W
@@ -78,6 +79,8 @@ class PlanRow:
             for key, w in self.widgets.items():
                 w.add_class(f"gecc-plan-{key}")
                 w.add_class(f"gecc-plan-{key}-{self.criterion_id}")
+                if key != "due":
+                    w.add_class(f"gecc-limit-{MAX_FIELD}")  # the page counts the characters (saving.js)
                 w.observe(lambda change, key=key: self._on_field(key, change["new"]), names="value")
                 children.append(w)
                 if key == "due":
@@ -114,7 +117,11 @@ class PlanRow:
             self._show_due(value)
         if self.app.save(self.criterion_id, **{key: value}):
             self.item = PlanItem(**{**self.item.__dict__, key: value})
-        elif key == "due":
+            if "gecc-save-failed" in self.widget._dom_classes:
+                self.widget.remove_class("gecc-save-failed")
+            return
+        self.widget.add_class("gecc-save-failed")  # the page marks the row "not saved" (saving.js)
+        if key == "due":
             self._revert(self.widgets["due"], self.item.due)
             self._show_due(self.item.due)
         # Text that fails to save stays on screen (nothing typed is thrown away); the next keystroke retries.
@@ -156,6 +163,7 @@ class SummaryApp:
             f"<h3>{_esc(label('gaps_and_plan', lang))}</h3>"
             + (f"<p>{_esc(label('plan_intro', lang))}</p>" if self.rows else f"<p class='gecc-plan-empty'>{_esc(label('plan_no_gaps', lang))}</p>")
         )
+        self._prepared_at = -1e9
         self.download_button = W.Button(description=label("prepare_downloads", lang), button_style="primary", icon="")
         self.download_button.add_class("gecc-prepare-downloads")
         self.download_button.on_click(lambda _b: self.prepare_downloads())
@@ -253,14 +261,21 @@ class SummaryApp:
         p = self.participant
         return ReportData(self.standard, p.display_name, p.office, p.table_label, self.store.answers(p.id), self.store.plan(p.id))
 
+    PREPARE_EVERY = 10.0  # seconds: clicks sent again sooner (or replayed) reuse the files just made
+
     def prepare_downloads(self) -> None:
         """Build "my report" and "my plan" from the store and offer them as download links."""
+        now = time.monotonic()
+        if now - self._prepared_at < self.PREPARE_EVERY:
+            return  # one page queues one set of files at a time: the links on screen are fresh
+        self._prepared_at = now
         self.downloads.value = f"<p class='gecc-preparing'>{_esc(label('preparing', self.lang))}</p>"
         self.download_button.disabled = True  # one click at a time: printing takes a second or so
         try:
             self._build_downloads()
         finally:
             self.download_button.disabled = False
+            self._prepared_at = time.monotonic()
 
     def _build_downloads(self) -> None:
         from .reports import XLSX_MIME, plan_xlsx, report_html
@@ -289,7 +304,7 @@ class SummaryApp:
         import tempfile
         from pathlib import Path
 
-        from .printing import print_pdf
+        from .printing import PrintBusy, print_pdf
 
         lang = self.lang
         try:
@@ -297,6 +312,8 @@ class SummaryApp:
                 html = Path(folder) / "report.html"
                 html.write_bytes(report)
                 pdf = print_pdf(html, Path(folder) / "report.pdf").read_bytes()
+        except PrintBusy:
+            return f"<p class='gecc-pdf-unavailable gecc-pdf-busy'>{_esc(label('pdf_busy', lang))}</p>"
         except Exception:
             log.exception("my report could not be printed to PDF")
             return f"<p class='gecc-pdf-unavailable'>{_esc(label('pdf_unavailable', lang))}</p>"

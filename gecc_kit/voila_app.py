@@ -10,8 +10,9 @@ Voilà's own application with these changes:
   (preheated) kernel is always let through: it starts no new kernel. Voilà has no such
   setting (voila#617).
 - **Facilitator pages** (``facilitator/...``) open only with ``key=`` equal to the facilitator
-  key (``$GECC_FACILITATOR_KEY``, compared in constant time); anyone else gets a Thai 403 and
-  no kernel is started. They are never held back by the cap.
+  key, or for one table's consensus view that table's key (:mod:`gecc_kit.keys`, compared in
+  constant time); anyone else gets a Thai 403 and no kernel is started. They are never held
+  back by the cap.
 - **Errors**: every page handler (static files, pictures, unknown addresses) answers errors
   with the kit's Thai error page (template ``error.html``) instead of tornado's English text.
   The folder listing (``/``, ``/voila/tree``) sends people to the welcome page, and the
@@ -25,7 +26,16 @@ Voilà's own application with these changes:
 - **Hand-over**: a ready kernel learns its request from the kit's own socket
   (``/gecc/handover/<kernel id>``), which only kernels holding the server's hand-over key can
   open; a request is delivered once and forgotten. Voilà's ``/voila/query/`` is gone.
+- **A budget shared fairly**: live kernels (in use, ready and starting) never pass
+  ``max_kernels``, checked where every kernel starts; a personal link, and an address beyond the
+  room-sized allowance ``--expect`` sets, hold only so many, their oldest giving way first; a
+  full budget frees a kernel of whoever holds the most before anyone waits (see
+  :mod:`gecc_kit.budget`). A page whose tab has been gone for ``disconnected_timeout`` seconds
+  ends, busy or not (a dashboard's timer kept its kernel alive all day).
 - **Routine events log one line**: a websocket to a kernel that is gone, a closed tab.
+- **Logs without secrets**: every log line has the values of ``p``, ``key``, ``_xsrf`` and
+  ``token`` in URLs blanked, and kernel ids (enough to reach a page's kernel) unless the
+  server runs with ``--debug``.
 
 Everything else is Voilà's.
 """
@@ -38,21 +48,26 @@ import logging
 import math
 import os
 import posixpath
+import re
 import time
+from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
 from tornado import ioloop, web
 from tornado.websocket import WebSocketHandler
-from traitlets import Int, Unicode, default
+from traitlets import Int, Unicode
 import voila.handler
 from voila.app import Voila
 from voila.handler import VoilaHandler
 
+from . import budget, keys
 from .journey import MODULES, SHELL
 
 FACILITATOR_PREFIX = "facilitator/"
+CONSENSUS = "facilitator/consensus.ipynb"  # the one facilitator page a table's own key opens
 WELCOME = "00-welcome.ipynb"
 PARTICIPANT_PAGES = frozenset(m.notebook for m in MODULES)
 # Voilà page parameters that would make it start a fresh kernel (or serve its stock page): ignored.
@@ -71,6 +86,8 @@ ROOM_FULL = """<!DOCTYPE html>
 <p class="en">The room is full right now. This page retries by itself every 15 seconds; your saved answers are kept.</p>
 </div></body></html>"""
 
+
+WEBSOCKET_MAX_BYTES = 4 * 2**20  # room for a refused 1 MB note to reach the kernel and be answered in Thai
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "share" / "jupyter" / "voila" / "templates" / "gecc"
 
@@ -124,6 +141,31 @@ class ToWelcomeHandler(ThaiErrors, web.RequestHandler):
         self.redirect(f"{base}voila/render/{WELCOME}" + (f"?{urlencode(query)}" if query else ""))
 
 
+SECRET_QUERY = re.compile(r"(?i)([?&;](?:p|key|_xsrf|token)=)[^&;\s\"'<>)]*")
+KERNEL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def scrub(message: str, show_ids: bool = False) -> str:
+    """A log line without participants' tokens, keys or (unless ``show_ids``) kernel ids."""
+    message = SECRET_QUERY.sub(r"\1…", message)
+    return message if show_ids else KERNEL_ID.sub("<kernel>", message)
+
+
+class Scrubbed(logging.Filter):
+    """Scrubs every record a log handler writes (tornado's access log included)."""
+
+    def __init__(self, show_ids: bool):
+        super().__init__()
+        self.show_ids = show_ids
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = scrub(message, self.show_ids)
+        if clean != message:
+            record.msg, record.args = clean, ()
+        return True
+
+
 def key_matches(given: str, expected: str) -> bool:
     """True when a facilitator key was given and equals the expected one (constant-time comparison)."""
     return bool(given and expected) and hmac.compare_digest(given.encode(), expected.encode())
@@ -138,6 +180,34 @@ def canonical(path: str | None) -> str | None:
     raw = (path or "").lstrip("/")
     normal = posixpath.normpath("/" + raw).lstrip("/")
     return raw if raw == normal and "\\" not in raw else None
+
+
+@dataclass(frozen=True)
+class Client:
+    """Who asked for the page being served: their address and personal token (if any)."""
+
+    app: "GeccVoila"
+    address: str
+    token: str = ""
+    facilitator: bool = False
+
+
+# The page request being served, seen by the kernel starts and hand-overs it causes.
+_page_client: ContextVar[Client | None] = ContextVar("gecc_page_client", default=None)
+
+
+class RoomFull(web.HTTPError):
+    """The kernel budget is used up: the page waits (the Thai "room full" page)."""
+
+    def __init__(self):
+        super().__init__(503)
+
+
+def room_full(handler: web.RequestHandler) -> None:
+    handler.set_status(503)
+    handler.set_header("Retry-After", "15")
+    handler.set_header("Content-Type", "text/html; charset=UTF-8")
+    handler.finish(ROOM_FULL)
 
 
 class CappedVoilaHandler(ThaiErrors, VoilaHandler):
@@ -156,22 +226,44 @@ class CappedVoilaHandler(ThaiErrors, VoilaHandler):
         # closed tab frees its kernel at once instead of after the cull timeout.
         self.xsrf_token  # noqa: B018 (sets the _xsrf cookie)
         if path.lower().startswith(FACILITATOR_PREFIX) or path.lower() == FACILITATOR_PREFIX.rstrip("/"):
-            if not key_matches(self.get_argument("key", ""), getattr(app, "facilitator_key", "")):
+            opens = keys.access(self.get_argument("key", ""), self.get_argument("w", "").strip(),
+                                self.get_argument("t", "").strip(), key=app.current_key() if app is not None else "")
+            if opens is None or (opens == "table" and path != CONSENSUS):
                 self.log.warning("facilitator page %s refused: no or wrong key", path)
                 raise web.HTTPError(403)
+            if app is not None:
+                _page_client.set(Client(app, self.request.remote_ip or "", facilitator=True))
             return await super().get(path)  # the facilitator is never told the room is full
         notebook = SHELL if (path in PARTICIPANT_PAGES and app is not None and app.shell_exists()) else path
-        cap = getattr(app, "max_kernels", 0)
-        if cap > 0 and not self._has_ready_kernel(notebook):
-            running = len(self.kernel_manager.list_kernel_ids())
-            if running >= cap:
-                self.log.warning("room full: %s kernels running (cap %s); a page waits", running, cap)
-                self.set_status(503)
-                self.set_header("Retry-After", "15")
-                self.set_header("Content-Type", "text/html; charset=UTF-8")
-                self.finish(ROOM_FULL)
-                return
-        return await super().get(notebook)
+        if app is None:
+            return await super().get(notebook)
+        client = Client(app, self.request.remote_ip or "", self.get_argument("p", "").strip()[:64])
+        _page_client.set(client)
+        if self._has_ready_kernel(notebook):
+            return await super().get(notebook)  # a ready kernel: nothing to start
+        # A page that starts a kernel costs about a CPU-second: one address builds a few at a time,
+        # so a script sending pages in parallel cannot take the machine from everyone else.
+        if app.building.get(client.address, 0) >= budget.BUILDS_PER_ADDRESS:
+            self.log.warning("an address is already building %s pages; one more waits", budget.BUILDS_PER_ADDRESS)
+            return room_full(self)
+        if app.max_kernels > 0 and app.live_count() >= app.max_kernels:
+            victim = app.make_room(client)
+            if victim is None:
+                self.log.warning("room full: %s kernels live (cap %s); a page waits", app.live_count(), app.max_kernels)
+                return room_full(self)
+            await app.free(victim, "the budget is full: a kernel of the client holding the most gave way")
+        app.building[client.address] = app.building.get(client.address, 0) + 1
+        try:
+            return await super().get(notebook)
+        finally:
+            app.building[client.address] -= 1
+            if app.building[client.address] <= 0:
+                del app.building[client.address]
+
+    def write_error(self, status_code, **kwargs):
+        if status_code == 503:
+            return room_full(self)  # the budget filled up between the check and the start
+        return super().write_error(status_code, **kwargs)
 
     def _has_ready_kernel(self, path) -> bool:
         pool_size = getattr(self.kernel_manager, "get_pool_size", None)
@@ -242,6 +334,9 @@ class HandoverSocket(WebSocketHandler):
     def send_updates(cls, msg: dict) -> None:
         """Hand a request to a ready kernel (called by Voilà's page handler)."""
         kernel_id, payload = msg["kernel_id"], msg["payload"]
+        client = _page_client.get()
+        if client is not None and not client.facilitator:
+            client.app.took(kernel_id, client)
         waiter = cls._waiters.get(kernel_id)
         if waiter is not None:
             waiter._deliver(payload)
@@ -267,13 +362,22 @@ class GeccVoila(Voila):
     spare_kernels = Int(
         -1, config=True, help="Ready kernels kept once the room is in (reloads, late comers); -1: a tenth of --expect, at least 2."
     )
+    disconnected_timeout = Int(
+        60, config=True, help="Seconds a page's kernel lives on after its last tab went away (busy or not); 0: never ended."
+    )
     facilitator_key = Unicode(
-        help="Key that opens the facilitator pages (default: $GECC_FACILITATOR_KEY); empty: they are closed to everyone."
+        "", help="Key that opens the facilitator pages (default: the key file $GECC_FACILITATOR_KEY_FILE, read again "
+                 "when it changes, else $GECC_FACILITATOR_KEY); no key: they are closed to everyone."
     ).tag(config=True)
 
-    @default("facilitator_key")
-    def _facilitator_key_default(self):
-        return os.environ.get("GECC_FACILITATOR_KEY", "").strip()
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._holders: dict[str, tuple[str, str]] = {}  # participant kernel id -> (address, token)
+        self._disconnected: dict[str, float] = {}  # kernel id -> since when no tab is connected
+        self.building: dict[str, int] = {}  # address -> pages being built on new kernels now
+
+    def current_key(self) -> str:
+        return self.facilitator_key or keys.current_key()
 
     def shell_exists(self) -> bool:
         root = getattr(self, "root_dir", None) or os.getcwd()
@@ -315,6 +419,90 @@ class GeccVoila(Voila):
             want = min(want, pool_len + room)
         return max(0, want)
 
+    # --- the kernel budget, shared fairly (gecc_kit.budget) ----------------------------------
+
+    def live_count(self) -> int:
+        """Kernels alive or starting: what the budget counts."""
+        km = self.kernel_manager
+        return len(set(km.list_kernel_ids()) | set(getattr(km, "_pending_kernels", {})))
+
+    def allowance(self) -> int:
+        """Most kernels one address may hold: the whole room plus its spares (0: no limit)."""
+        return self.expect + self.spares() if self.expect > 0 else 0
+
+    def holdings(self) -> list[budget.Holding]:
+        km = self.kernel_manager
+        live = set(km.list_kernel_ids())
+        connections = getattr(km, "_kernel_connections", {})
+        held = []
+        for kernel_id, (address, token) in list(self._holders.items()):
+            if kernel_id not in live:
+                continue
+            activity = getattr(km.get_kernel(kernel_id), "last_activity", None)
+            held.append(budget.Holding(
+                kernel_id, address, token, connected=connections.get(kernel_id, 0) > 0,
+                last_activity=activity.timestamp() if activity is not None else 0.0,
+            ))
+        return held
+
+    def make_room(self, client: Client) -> str | None:
+        return budget.make_room(self.holdings(), client.address, client.token, self.allowance())
+
+    def took(self, kernel_id: str, client: Client) -> None:
+        """A participant page got ``kernel_id``: note whose it is, and free what it holds too many."""
+        self._holders[kernel_id] = (client.address, client.token)
+        new = budget.Holding(kernel_id, client.address, client.token, connected=True, last_activity=time.time())
+        for other in budget.over_limits(self.holdings(), new, self.allowance()):
+            asyncio.ensure_future(self.free(other, "one client held too many pages: its oldest gave way"))
+
+    async def free(self, kernel_id: str, why: str) -> None:
+        self._holders.pop(kernel_id, None)
+        self.log.info("%s%s", why, f" ({kernel_id})" if self.debugging() else "")
+        try:
+            await self.kernel_manager.shutdown_kernel(kernel_id)
+        except Exception:
+            self.log.info("a kernel to free was already gone")
+
+    def _guard_starts(self) -> None:
+        """Every kernel start (a page's, a ready kernel's) passes here, with no wait between this
+        check and the kernel being counted: the budget holds even when pages arrive together."""
+        km = self.kernel_manager
+        original = km.pre_start_kernel
+
+        def pre_start_kernel(kernel_name, kwargs):
+            client = _page_client.get()
+            facilitator = client is not None and client.facilitator  # never told the room is full
+            if self.max_kernels > 0 and not facilitator and self.live_count() >= self.max_kernels:
+                raise RoomFull()
+            started = original(kernel_name, kwargs)
+            if client is not None and not facilitator and kwargs.get("env", {}).get("VOILA_PREHEAT") == "False":
+                self.took(started[2], client)  # a page's own kernel (not a ready one for the pool)
+            return started
+
+        km.pre_start_kernel = pre_start_kernel
+
+    async def _end_pages_left_behind(self) -> None:
+        """Shut down kernels that no tab has been connected to for ``disconnected_timeout``."""
+        if self.disconnected_timeout <= 0:
+            return
+        km = self.kernel_manager
+        connections = getattr(km, "_kernel_connections", {})
+        ready = {t.result().get("kernel_id") for pool in getattr(km, "_pools", {}).values() for t in pool if _ready(t)}
+        now = time.monotonic()
+        live = set(km.list_kernel_ids())
+        for kernel_id in list(self._disconnected):
+            if kernel_id not in live or connections.get(kernel_id, 0) > 0:
+                del self._disconnected[kernel_id]
+        for kernel_id in live - ready:
+            if connections.get(kernel_id, 0) > 0:
+                continue
+            since = self._disconnected.setdefault(kernel_id, now)
+            if now - since >= self.disconnected_timeout:
+                del self._disconnected[kernel_id]
+                await self.free(kernel_id, f"a page left for {self.disconnected_timeout} s ended")
+        for kernel_id in [k for k in self._holders if k not in live and k not in getattr(km, "_pending_kernels", {})]:
+            del self._holders[kernel_id]
+
     def _follow_the_room(self) -> None:
         km = self.kernel_manager
         original = km.fill_if_needed
@@ -341,6 +529,8 @@ class GeccVoila(Voila):
             pool = getattr(km, "_pools", {}).get(SHELL)
             if pool is None:
                 return
+            # A ready kernel refused by the budget (RoomFull) leaves a failed entry: drop it.
+            pool[:] = [t for t in pool if not (t.done() and (t.cancelled() or t.exception() is not None))]
             target = self.ready_target()
             if len(pool) < target:
                 km.fill_if_needed(delay=0, notebook_name=SHELL)
@@ -369,9 +559,42 @@ class GeccVoila(Voila):
         settings = super().init_settings()
         settings["gecc_app"] = self
         settings["default_handler_class"] = NotFoundHandler
+        # A page's widget message is a few kB (a 2,000-character Thai note is 6 kB); tornado's
+        # default lets one message carry 10 MiB. Bigger ones close that websocket.
+        settings["websocket_max_message_size"] = WEBSOCKET_MAX_BYTES
+        self._scrub_logs()
+        self._guard_starts()
         if hasattr(self.kernel_manager, "_pools"):
             self._follow_the_room()
+
+        def upkeep():
+            asyncio.ensure_future(self._end_pages_left_behind())
+
+        self._upkeep_timer = ioloop.PeriodicCallback(upkeep, 5000)
+        self._upkeep_timer.start()
         return settings
+
+    def debugging(self) -> bool:
+        """Run with ``--debug`` (``--Voila.log_level=DEBUG``). The logger itself is always at DEBUG
+        (traitlets filters in its handler), so its level says nothing."""
+        level = self.log_level if isinstance(self.log_level, int) else logging.getLevelName(str(self.log_level))
+        return isinstance(level, int) and level <= logging.DEBUG
+
+    def _scrub_logs(self) -> None:
+        """Every log line the server writes goes through :class:`Scrubbed`: the app's own, and
+        tornado's (access log, uncaught errors), which Voilà leaves to Python's last-resort
+        handler: they get a handler of their own on the root logger."""
+        scrubbed = Scrubbed(show_ids=self.debugging())
+        root = logging.getLogger()
+        if not root.handlers:
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("%(message)s"))
+            root.addHandler(handler)
+        self.log.addFilter(scrubbed)  # records logged to the app's logger (kernel manager included)
+        for logger in (self.log, root):
+            for handler in logger.handlers:
+                if not any(isinstance(f, Scrubbed) for f in handler.filters):
+                    handler.addFilter(scrubbed)
 
     def init_handlers(self):
         handlers = []
@@ -389,6 +612,10 @@ class GeccVoila(Voila):
                 spec = (pattern, ToWelcomeHandler)
             elif "/api/kernels/" in pattern and "channels" in pattern:
                 spec = (pattern, type(f"Quiet{cls.__name__}", (QuietErrors, cls), {}), *spec[2:])
+            elif "/voila/api/themes/" in pattern or "/voila/api/shutdown/" in pattern:
+                # a theme file that is not there, a shutdown asked with GET: the Thai page, not an
+                # empty 404 or Voilà's English JSON (the page's own requests never read the body)
+                spec = (pattern, type(f"Thai{cls.__name__}", (ThaiErrors, cls), {}), *spec[2:])
             elif not issubclass(cls, web.RequestHandler) or "/api/" in pattern:
                 pass  # websockets and JSON APIs answer in their own (machine) format
             else:

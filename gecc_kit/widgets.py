@@ -14,12 +14,14 @@ Text people type is shown with :func:`html.escape`, never as HTML.
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Callable
 from datetime import datetime
 
 import ipywidgets as W
 
 from .criteria import Criterion, Standard, factor as get_factor
+from .errors import TooManyJoins
 from .journey import DONE, MODULES, STARTED, TODO, module, progress
 from .labels import LABELS, label, pick
 from .practice import Office
@@ -27,10 +29,10 @@ from .quiz import Question, grade
 from .scoring import Answer, Score, Status, score
 from .session import Request, log
 from .store import Participant, Store
+from .text import MAX_TEXT, clean_name, name_too_long, text_too_long
 
 __all__ = ["AssessmentApp", "JoinForm", "Nav", "WelcomeApp", "nav_html", "notice_html", "message", "lean", "LABELS", "label"]
 
-MAX_NAME = 120  # characters of a display name or office
 
 
 _CSS = """
@@ -56,7 +58,9 @@ _CSS = """
 .gecc-save-mark { font-size: .9rem; min-height: 1.2rem; color: #57606a; }
 [data-gecc-save='saved'] > .gecc-save-mark { color: #1a7f37; }
 [data-gecc-save='waiting'] > .gecc-save-mark { color: #9a6700; font-weight: bold; }
-[data-gecc-save='lost'] > .gecc-save-mark { color: #b42318; font-weight: bold; }
+[data-gecc-save='lost'] > .gecc-save-mark, [data-gecc-save='failed'] > .gecc-save-mark { color: #b42318; font-weight: bold; }
+.gecc-count { font-size: .85rem; color: #57606a; text-align: right; }
+.gecc-count-over { color: #b42318; font-weight: bold; }
 .gecc-message { font-size: 1.05rem; }
 .gecc-link { word-break: break-all; }
 .gecc-nav { border-bottom: 1px solid #d0d7de; padding-bottom: .4rem; margin-bottom: .6rem; font-size: .92rem; }
@@ -203,6 +207,8 @@ class AssessmentApp:
         self._reverting = False
         self.status_widgets: dict[str, W.ToggleButtons] = {}
         self.note_widgets: dict[str, W.Textarea] = {}
+        self.rows: dict[str, W.VBox] = {}
+        self.heads: dict[str, tuple[W.HTML, str]] = {}  # a row's title widget and its own HTML
         self.saved = _html("", "gecc-saved")
         self.score_html = _html("", "gecc-score")
         self.gaps_html = _html("", "gecc-gaps")
@@ -258,6 +264,7 @@ class AssessmentApp:
         )
         note.add_class("gecc-note")
         note.add_class(f"gecc-note-{c.id}")
+        note.add_class(f"gecc-limit-{MAX_TEXT}")  # the page counts the characters (templates/gecc/saving.js)
         note.observe(lambda change, cid=c.id: self._on_note(cid, change["new"]), names="value")
 
         self.status_widgets[c.id] = status
@@ -265,6 +272,8 @@ class AssessmentApp:
         row = lean(W.VBox, children=[head, status, note])
         row.add_class("gecc-criterion")
         row.add_class(f"gecc-criterion-{c.id}")
+        self.rows[c.id] = row
+        self.heads[c.id] = (head, head.value)
         return row
 
     # --- events ------------------------------------------------------------------------
@@ -288,6 +297,9 @@ class AssessmentApp:
 
     def _on_note(self, criterion_id: str, value: str) -> None:
         # On failure the text stays on screen (nothing typed is thrown away); the next keystroke retries.
+        if text_too_long(value):  # refused whole (never cut): the stored note stays as it was
+            self._problem(criterion_id, label("note_too_long", self.lang, n=f"{MAX_TEXT:,}"))
+            return
         if self._save(criterion_id, "note_failed", note=value):
             old = self.answers.get(criterion_id, Answer(criterion_id))
             self.answers[criterion_id] = Answer(criterion_id, old.status, value)
@@ -299,10 +311,26 @@ class AssessmentApp:
             log.exception("saving %s for participant %s failed", criterion_id, self.participant.id)
             self.saved.value = f"⚠ {_esc(label(failure, self.lang))}"
             self.saved.add_class("gecc-error")
+            self._problem(criterion_id, label(failure, self.lang))
             return False
+        self._problem(criterion_id, None)
         self.saved.remove_class("gecc-error")
         self.saved.value = f"✓ {_esc(label('saved', self.lang))} {datetime.now():%H:%M:%S}"
         return True
+
+    def _problem(self, criterion_id: str, text: str | None) -> None:
+        """Say on the criterion's own row that its last change was not saved (None: all is well).
+
+        The row's class ``gecc-save-failed`` makes the page mark it "not saved" (saving.js)."""
+        row, (head, html) = self.rows.get(criterion_id), self.heads.get(criterion_id, (None, ""))
+        if row is None or head is None:
+            return
+        if text:
+            row.add_class("gecc-save-failed")
+            head.value = f"{html}<p class='gecc-error gecc-row-problem' role='alert'>⚠ {_esc(text)}</p>"
+        elif "gecc-save-failed" in row._dom_classes:
+            row.remove_class("gecc-save-failed")
+            head.value = html
 
     # --- drawing -----------------------------------------------------------------------
 
@@ -350,6 +378,14 @@ class AssessmentApp:
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+def joins_per_minute() -> int:
+    """Joins a workshop takes per minute: the room (``gecc-kit serve`` sets it from --expect)."""
+    try:
+        return max(1, int(os.environ.get("GECC_JOINS_PER_MINUTE", "") or 120))
+    except ValueError:
+        return 120
 
 
 class JoinForm:
@@ -429,16 +465,22 @@ class JoinForm:
         return ""
 
     def _join(self) -> None:
-        name, office, table = self.name.value.strip(), self.office_name(), self.table.value.strip()
+        if self.participant is not None or self.button.disabled:
+            return  # one join per page: a click sent again (or replayed by a script) creates nobody
+        name, office, table = clean_name(self.name.value), clean_name(self.office_name()), clean_name(self.table.value)
         if not name:
             self.feedback.value = f"<p class='gecc-error'>{_esc(label('join_need_name', self.lang))}</p>"
             return
-        if max(len(name), len(office), len(table)) > MAX_NAME:
+        if any(name_too_long(v) for v in (name, office, table)):
             self.feedback.value = f"<p class='gecc-error'>{_esc(label('join_too_long', self.lang))}</p>"
             return
         self.button.disabled = True
         try:
-            p = self.store.join(self.request.workshop_code, name, office, table)
+            p = self.store.join(self.request.workshop_code, name, office, table, per_minute=joins_per_minute())
+        except TooManyJoins:
+            self.feedback.value = f"<p class='gecc-error'>{_esc(label('join_busy', self.lang))}</p>"
+            self.button.disabled = False
+            return
         except Exception:
             log.exception("join failed")
             self.feedback.value = f"<p class='gecc-error'>{_esc(label('broken', self.lang))}</p>"

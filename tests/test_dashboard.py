@@ -171,11 +171,19 @@ def test_pages_stay_small_enough_for_zeromq(room, standard):
     assert counts["consensus"] <= 100 and counts["assessment"] <= 60, counts
 
 
-def test_table_picker_links_carry_the_key(room):
+def test_table_picker_links_carry_each_tables_own_key(room):
+    from html import unescape
+    from urllib.parse import parse_qs, urlsplit
+
+    from gecc_kit.keys import table_key
+
     store, _ = room
     picker = TablePicker(store, request(), KEY, "th")
-    links = re.findall(r"href='([^']+)'", picker.widget.value)
-    assert len(links) == 3 and all(f"key={KEY}" in link and "consensus.ipynb" in link for link in links)
+    links = [unescape(link) for link in re.findall(r"href='([^']+)'", picker.widget.value)]
+    assert len(links) == 3 and all("consensus.ipynb" in link and KEY not in link for link in links)
+    for link in links:
+        query = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
+        assert query["key"] == table_key(KEY, query["w"], query["t"])
 
 
 @pytest.mark.parametrize("page", [dashboard_page, consensus_page])

@@ -6,6 +6,7 @@ import io
 import re
 import pytest
 
+from gecc_kit.keys import table_key
 from gecc_kit.practice import seed_demo
 from gecc_kit.quiz import load_questions
 from gecc_kit.store import Store
@@ -102,7 +103,7 @@ def test_consensus_round_appears_on_the_dashboard(room, browser):
     row.wait_for(timeout=60_000)
     assert "0/40" in row.inner_text()
     link = row.locator("a.gecc-consensus-link").get_attribute("href")
-    assert f"key={room.key}" in link
+    assert room.key not in link and f"key={table_key(room.key, 'E2E', 'โต๊ะ 1')}" in link, "the table's own key"
 
     table.goto(link)
     l01 = table.locator(".gecc-consensus-L01")
@@ -151,3 +152,45 @@ def test_table_picker_lists_tables(room, page):
     except Exception as exc:  # say what the facilitator would have seen instead
         raise AssertionError(f"no consensus view at {page.url}: {page.locator('body').inner_text()[:400]!r}") from exc
     assert "ฉันทามติของโต๊ะ: โต๊ะ 1" in page.locator(".gecc-consensus h2").first.inner_text()
+
+
+def test_a_tables_consensus_link_opens_that_table_only(room, page):
+    """Handed its consensus link, a table opens its own consensus view and nothing else: not
+    another table's, not the table list, not the dashboard (names, the results download)."""
+    from urllib.parse import quote
+
+    key1 = table_key(room.key, "E2E", "โต๊ะ 1")
+    t1, t2 = quote("โต๊ะ 1"), quote("โต๊ะ 2")
+    for path in [f"{CONSENSUS}?w=E2E&t={t2}&key={key1}", f"{CONSENSUS}?w=E2E&key={key1}", f"{DASH}?w=E2E&key={key1}",
+                 f"{DASH}?w=E2E&t={t1}&key={key1}", f"{CONSENSUS}?w=OTHER&t={t1}&key={key1}"]:
+        status, body = http_get(room.base + path)
+        assert status == 403, path
+        assert "kernelId" not in body.decode(), "no kernel for a refused page"
+    page.goto(f"{room.base}{CONSENSUS}?w=E2E&t={t1}&key={key1}")
+    page.locator(".gecc-consensus-L01").wait_for(timeout=60_000)
+    assert "ฉันทามติของโต๊ะ: โต๊ะ 1" in page.locator(".gecc-consensus h2").first.inner_text()
+    assert page.locator("a.gecc-consensus-back").count() == 0, "no way to the table list"
+    other = page.locator("a.gecc-consensus-factor-link").first.get_attribute("href")
+    assert f"key={key1}" in other and f"t={quote('โต๊ะ 1')}" in other.replace("+", "%20")
+
+
+def test_rotating_the_key_ends_every_old_link_on_a_running_server(tmp_path):
+    import subprocess
+    import sys
+
+    s = Server(tmp_path)
+    try:
+        old = (s.var / "facilitator.key").read_text().strip()
+        old_table = table_key(old, "E2E", "1")
+        assert http_get(f"{s.base}{DASH}?w=E2E&key={old}")[0] == 200
+        done = subprocess.run([sys.executable, "-m", "gecc_kit.cli", "keys", "rotate", "--var", str(s.var)],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        new = (s.var / "facilitator.key").read_text().strip()
+        assert new != old and new in done.stdout
+        assert http_get(f"{s.base}{DASH}?w=E2E&key={old}")[0] == 403
+        assert http_get(f"{s.base}{CONSENSUS}?w=E2E&t=1&key={old_table}")[0] == 403
+        assert http_get(f"{s.base}{CONSENSUS}?w=E2E&t=1&key={table_key(new, 'E2E', '1')}")[0] == 200
+        assert http_get(f"{s.base}{DASH}?w=E2E&key={new}")[0] == 200
+    finally:
+        s.stop()

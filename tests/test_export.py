@@ -108,11 +108,15 @@ def test_export_refuses_a_name_that_does_not_match_the_format(room, tmp_path, ca
 
 def test_csv_neutralises_a_leading_tab_or_carriage_return(store, tmp_path, capsys):
     store.ensure_workshop("TAB")
-    store.join("TAB", "\t=1+1", "\r=2+2", "")
+    p = store.join("TAB", "\t=1+1", "\r=2+2", "")  # names lose control characters when kept
+    store.save_answer(p.id, "L01", status="met", note="\t=3+3")  # notes are kept as typed
     code, _, _ = run(capsys, "export", "--workshop", "TAB", "--out", str(tmp_path / "csv"), "--store", store.url)
     with open(tmp_path / "csv" / "participants.csv", encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
-    assert code == 0 and rows[1][1] == "'\t=1+1" and rows[1][2] == "'\r=2+2"
+    assert code == 0 and rows[1][1] == "'=1+1" and rows[1][2] == "'=2+2"
+    with open(tmp_path / "csv" / "answers.csv", encoding="utf-8-sig", newline="") as f:
+        notes = [cell for row in csv.reader(f) for cell in row if "3+3" in cell]
+    assert notes == ["'\t=3+3"]
 
 
 def test_export_of_an_unknown_workshop_is_one_clear_line(store, tmp_path, capsys):

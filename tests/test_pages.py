@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import re
 from datetime import date
 
@@ -208,6 +209,43 @@ def test_without_a_browser_the_report_pdf_gives_a_thai_hint(standard, who, monke
     assert "gecc-download-report'" in app.downloads.value and "gecc-download-plan" in app.downloads.value
     assert "gecc-download-report-pdf" not in app.downloads.value
     assert "สั่งพิมพ์เป็น PDF" in app.downloads.value and "Traceback" not in app.downloads.value
+
+
+def test_prepare_clicks_sent_again_build_one_set_of_files(standard, who, monkeypatch):
+    """A page replaying "prepare my files" cannot queue print after print for itself."""
+    store, p = who
+    monkeypatch.setenv("GECC_BROWSER", "/nonexistent/chromium")  # no printing needed to count builds
+    app = SummaryApp(standard, store, p, request_for("05-summary.ipynb", p.token))
+    built = []
+    monkeypatch.setattr(app, "_build_downloads", lambda: built.append(1))
+    for _ in range(20):
+        app.download_button._handle_button_msg(None, {"event": "click"}, [])
+    assert len(built) == 1
+
+
+def test_a_print_that_waits_too_long_for_a_slot_says_so_in_thai(standard, who, tmp_path, monkeypatch):
+    import fcntl
+    import tempfile
+
+    from gecc_kit import printing
+
+    store, p = who
+    answer_all(store, p, standard)
+    folder = tmp_path / "slots"
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(folder))
+    (folder / f"gecc-kit-print-{os.getuid()}").mkdir(parents=True)
+    held = [open(folder / f"gecc-kit-print-{os.getuid()}" / f"slot-{i}.lock", "a") for i in range(printing.SLOTS)]
+    for f in held:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)  # every slot busy (others printing)
+    monkeypatch.setattr(printing, "SLOT_WAIT", 0.5)
+    try:
+        app = SummaryApp(standard, store, p, request_for("05-summary.ipynb", p.token))
+        app.prepare_downloads()
+    finally:
+        for f in held:
+            f.close()
+    assert "gecc-download-report'" in app.downloads.value, "the HTML report and the plan are still there"
+    assert "gecc-pdf-busy" in app.downloads.value and "อีกครั้งในอีกสักครู่" in app.downloads.value
 
 
 # --- knowledge check ------------------------------------------------------------------------

@@ -125,6 +125,15 @@ def test_join_form_creates_participant_and_sends_the_browser_to_the_personal_lin
     assert store.participant("W2", p.token).id == p.id
 
 
+def test_replayed_join_clicks_from_one_page_create_one_participant(standard, store):
+    store.ensure_workshop("W3")
+    form = JoinForm(store, Request("W3", "", "http://host:8866/voila/render/00-welcome.ipynb"), "join_welcome")
+    form.name.value = "สคริปต์"
+    for _ in range(50):  # the click message sent again and again over the page's websocket
+        form.button._handle_button_msg(None, {"event": "click"}, [])
+    assert [p.display_name for p in store.participants("W3")] == ["สคริปต์"]
+
+
 def test_the_assessment_shows_the_personal_link(standard, store, participant):
     app = AssessmentApp(standard, "location", store, participant, link="http://h/p.ipynb?w=W1&p=tok")
     assert "href='http://h/p.ipynb?w=W1&amp;p=tok'" in app.widget.children[0].value
@@ -167,3 +176,50 @@ def test_a_broken_store_gives_a_thai_message_not_a_traceback(monkeypatch, tmp_pa
     open_store.cache_clear()
     page = assessment_page("location")
     assert "ระบบขัดข้อง" in page.value
+
+
+def test_a_note_too_long_is_refused_on_its_row_and_the_saved_note_is_kept(standard, store, participant):
+    from gecc_kit.text import MAX_TEXT
+
+    app = AssessmentApp(standard, "location", store, participant)
+    app.note_widgets["L01"].value = "บันทึกเดิม"
+    assert store.answers(participant.id)["L01"].note == "บันทึกเดิม"
+    app.note_widgets["L01"].value = "ก" * 1_000_000  # a pasted megabyte
+    assert store.answers(participant.id)["L01"].note == "บันทึกเดิม", "the stored note is unchanged"
+    row = app.rows["L01"]
+    assert "gecc-save-failed" in row._dom_classes
+    assert f"ยาวเกิน {MAX_TEXT:,} ตัวอักษร" in row.children[0].value and "ไม่ได้บันทึก" in row.children[0].value
+    app.note_widgets["L01"].value = "สั้นลงแล้ว"
+    assert store.answers(participant.id)["L01"].note == "สั้นลงแล้ว"
+    assert "gecc-save-failed" not in row._dom_classes and "gecc-row-problem" not in row.children[0].value
+
+
+def test_names_are_kept_normalised_without_direction_or_invisible_characters(standard, store):
+    store.ensure_workshop("W4")
+    form = JoinForm(store, Request("W4", "", "http://host:8866/voila/render/00-welcome.ipynb"), "join_welcome")
+    form.name.value = "\u202eสม\u200bชาย\u00a0 ใจดี\u2066"
+    form.button.click()
+    assert form.participant.display_name == "สมชาย ใจดี"
+    invisible = JoinForm(store, Request("W4", "", "http://host:8866/voila/render/00-welcome.ipynb"), "join_welcome")
+    invisible.name.value = "\u200b\u200d\u2060"
+    invisible.button.click()
+    assert invisible.participant is None and "กรุณากรอกชื่อ" in invisible.feedback.value
+    decomposed = store.join("W4", "e\u0301")  # the store itself keeps names in NFC
+    assert decomposed.display_name == "\u00e9"
+
+
+def test_joins_beyond_the_rooms_rate_wait_with_a_thai_message(standard, store, monkeypatch):
+    """Fresh pages (one join each) replayed by a script: past the workshop's joins per minute the
+    join is refused in Thai and nothing is created; the form can be sent again later."""
+    monkeypatch.setenv("GECC_JOINS_PER_MINUTE", "5")
+    store.ensure_workshop("W5")
+    forms = []
+    for i in range(8):
+        form = JoinForm(store, Request("W5", "", "http://host:8866/voila/render/00-welcome.ipynb"), "join_welcome")
+        form.name.value = f"คนที่ {i}"
+        form.button.click()
+        forms.append(form)
+    assert len(store.participants("W5")) == 5
+    refused = forms[-1]
+    assert refused.participant is None and "กรุณารอสักครู่" in refused.feedback.value
+    assert not refused.button.disabled, "it can be pressed again"

@@ -9,6 +9,9 @@
       line is down it says so, and once the line is back a message that never got through is
       reported in Thai, with a reload that sends those answers again (kept in sessionStorage
       until they are confirmed).
+      A row whose change the kernel refused or could not store (too long, the store down) gets
+      the class "gecc-save-failed" from the kernel: it is marked "not saved", with the kernel's
+      reason on the row itself. Text boxes with a "gecc-limit-N" class count their characters.
    2. Moving between modules. A link to another module of the same participant is sent to the
       page's kernel (the hidden "gecc-route" box) and put in the address bar; the kernel shows
       that module in place. Without a live kernel connection the link loads as usual. */
@@ -19,7 +22,8 @@
     saving: "กำลังบันทึก… (Saving…)",
     saved: "✓ บันทึกแล้ว (Saved)",
     waiting: "ยังไม่ได้บันทึก: รอสัญญาณ จะส่งให้เมื่อเชื่อมต่อได้ (Not saved yet: waiting for the connection)",
-    lost: "⚠ ยังไม่ได้บันทึก (Not saved)"
+    lost: "⚠ ยังไม่ได้บันทึก (Not saved)",
+    failed: "⚠ ไม่ได้บันทึก ดูเหตุผลด้านบน (Not saved: see why above)"
   };
   var LOST_AFTER_MS = 8000;  /* connected, but no confirmation this long after sending: not saved */
   var gecc = window.gecc = window.gecc || {};
@@ -101,8 +105,45 @@
     var entry = pending[msg.parent_header.msg_id];
     if (!entry) { return; }
     delete pending[msg.parent_header.msg_id];
-    if (!outstanding(entry.row)) { mark(entry.row, "saved"); forget(entry.row); }
+    if (outstanding(entry.row)) { return; }
+    /* The kernel's answer to a refused change (a class on the row) comes before this status, but
+       the page applies it a moment later: look once it has, and the observer below catches a later one. */
+    setTimeout(function () {
+      if (outstanding(entry.row)) { return; }
+      if (entry.row.classList.contains("gecc-save-failed")) { mark(entry.row, "failed"); }
+      else { mark(entry.row, "saved"); forget(entry.row); }
+    }, 50);
   }
+  new MutationObserver(function (changes) {
+    changes.forEach(function (change) {
+      var row = change.target;
+      if (row.matches && row.matches(ROWS) && row.classList.contains("gecc-save-failed") && row.getAttribute("data-gecc-save") === "saved") {
+        mark(row, "failed");
+      }
+    });
+  }).observe(document.documentElement, { subtree: true, attributes: true, attributeFilter: ["class"] });
+
+  /* --- counting characters in text boxes that have a limit --- */
+  function count(field) {
+    var holder = field.closest("[class*='gecc-limit-']");
+    if (!holder) { return; }
+    var limit = parseInt((holder.className.match(/gecc-limit-(\d+)/) || [])[1], 10);
+    if (!limit) { return; }
+    var counter = holder.querySelector(":scope > .gecc-count");
+    if (!counter) {
+      counter = document.createElement("div");
+      counter.className = "gecc-count";
+      counter.setAttribute("aria-live", "polite");
+      holder.appendChild(counter);
+    }
+    var n = Array.from(field.value).length;
+    counter.textContent = n.toLocaleString("th-TH") + " / " + limit.toLocaleString("th-TH") + " ตัวอักษร" +
+      (n > limit ? " — ยาวเกิน จะไม่ถูกบันทึก (too long: not saved)" : "");
+    counter.classList.toggle("gecc-count-over", n > limit);
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("textarea, input[type=text]")) { count(event.target); }
+  }, true);
 
   /* Unconfirmed changes survive a reload: kept per participant link until confirmed. */
   function controlsOf(row) {

@@ -173,3 +173,26 @@ def test_a_closed_dashboard_ends_although_its_timer_keeps_it_busy(tmp_path):
             assert projected in live_kernels(room.proc.pid), "an open dashboard is never ended"
     finally:
         room.stop()
+
+
+def test_a_huge_websocket_message_closes_only_that_connection(tmp_path):
+    """A page may send a few kB per message; 5 MiB (tornado's default would take 10) closes that
+    websocket ("message too big") before the kernel sees it, and the server serves on."""
+    from websockets.exceptions import ConnectionClosed
+
+    room = Server(tmp_path)
+    try:
+        status, body = get(room.port, "/voila/render/01-location.ipynb?w=E2E", "127.0.0.1")
+        assert status == 200
+        ws = connect(f"ws://127.0.0.1:{room.port}/api/kernels/{kernel_id_of(body)}/channels", open_timeout=30, max_size=None)
+        # The server closes ("message too big", 1009) and drops the connection while the client may
+        # still be sending: the client sees the close or a reset, never a timeout.
+        with pytest.raises((ConnectionClosed, ConnectionResetError, BrokenPipeError)):
+            ws.send("x" * (5 * 2**20))
+            while True:
+                ws.recv(timeout=30)
+        ws.close()
+        assert get(room.port, "/voila/render/00-welcome.ipynb?w=E2E", "127.0.0.1")[0] == 200
+        assert "Traceback" not in room.output()
+    finally:
+        room.stop()

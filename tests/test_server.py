@@ -391,6 +391,29 @@ def test_a_note_typed_just_before_the_tab_closes_is_kept(server, browser):
     store.close()
 
 
+def test_a_note_too_long_says_so_on_its_row_and_the_saved_note_stays(server, page):
+    """A pasted text over the limit (the kernel refuses a megabyte the same way: test_widgets): the
+    row says in Thai it was not saved (not "saved"), the counter shows the limit, the stored note
+    is the one from before; a shorter note is saved again."""
+    store = Store(server.store_url)
+    p = store.join("E2E", "วางข้อความยาว")
+    store.save_answer(p.id, "L03", status="met", note="บันทึกเดิม")
+    open_as(page, server.base, p.token, "L03")
+    note = page.locator(".gecc-note-L03 textarea")
+    note.fill("ก" * 2_500)
+    row = page.locator(".gecc-criterion-L03")
+    page.wait_for_selector(".gecc-criterion-L03[data-gecc-save='failed']", timeout=30_000)
+    assert "ไม่ได้บันทึก" in row.locator(".gecc-save-mark").inner_text()
+    assert "ยาวเกิน 2,000 ตัวอักษร" in row.locator(".gecc-row-problem").inner_text()
+    assert "ยาวเกิน" in row.locator(".gecc-count").inner_text()
+    assert store.answers(p.id)["L03"].note == "บันทึกเดิม"
+    note.fill("สั้นลงแล้ว")
+    page.wait_for_selector(".gecc-criterion-L03[data-gecc-save='saved']", timeout=30_000)
+    assert wait_until(lambda: store.answers(p.id)["L03"].note == "สั้นลงแล้ว")
+    assert row.locator(".gecc-row-problem").count() == 0
+    store.close()
+
+
 def test_answers_outlive_a_dead_kernel(server, page):
     """Kill every kernel after answering: the same link shows the answers again."""
     import psutil

@@ -42,7 +42,12 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_serve(args) -> int:
-    from .server import ServerConfig, serve
+    from .server import ServerConfig, check_public_url, serve
+
+    problem = check_public_url(args.public_url, args.base_url) if args.public_url else None
+    if problem:
+        print(f"gecc-kit serve: {problem}", file=sys.stderr)
+        return 2
 
     config = ServerConfig(
         host=args.host,
@@ -55,6 +60,8 @@ def _cmd_serve(args) -> int:
         cell_timeout=args.cell_timeout,
         debug=args.debug,
         disconnected_timeout=args.disconnected_timeout,
+        public_url=args.public_url,
+        prefix=args.base_url,
         **({"notebooks": Path(args.notebooks).resolve()} if args.notebooks else {}),
     )
     serve(config)  # replaces this process with Voilà
@@ -283,6 +290,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a page whose building takes longer than S seconds gets the Thai error page (default 120)")
     p.add_argument("--disconnected-timeout", type=int, default=60, metavar="S",
                    help="a page whose tab has been gone S seconds ends, busy or not (a closed dashboard too; default 60)")
+    p.add_argument("--public-url", default=None, metavar="URL",
+                   help="the address participants use when a proxy is in front, e.g. https://gecc.example.go.th/gecc/ "
+                        "(printed links, QR code and every link in the pages use it)")
+    p.add_argument("--base-url", default=None, metavar="PATH",
+                   help="path the server answers under, e.g. /gecc/ (default: the public URL's path, else /)")
     p.add_argument("--debug", action="store_true",
                    help="log more, kernel ids included (never participants' tokens or the facilitator key)")
     p.set_defaults(func=_cmd_serve)

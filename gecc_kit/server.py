@@ -16,6 +16,7 @@ import os
 import secrets
 import socket
 import sys
+from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +55,8 @@ class ServerConfig:
     cell_timeout: int = 120  # seconds a page's cell may take (ready kernels wait outside it)
     debug: bool = False  # log more, kernel ids included
     disconnected_timeout: int = 60  # seconds a page's kernel outlives its last tab (busy or not)
+    public_url: str | None = None  # e.g. https://gecc.example.go.th/gecc/ when a proxy (HTTPS) is in front
+    prefix: str | None = None  # path the server answers under, e.g. /gecc/ (default: the public URL's path, else /)
     var_dir: Path = field(default_factory=lambda: Path(os.environ.get("GECC_VAR_DIR") or KIT_ROOT / "var"))
 
     @property
@@ -64,8 +67,41 @@ class ServerConfig:
         return self.host
 
     @property
+    def path_prefix(self) -> str:
+        """The path every page is under, ``/`` or e.g. ``/gecc/`` (always with both slashes)."""
+        raw = self.prefix if self.prefix is not None else (urlsplit(self.public_url).path if self.public_url else "/")
+        parts = [part for part in (raw or "").split("/") if part]
+        return "/" + "".join(f"{part}/" for part in parts)
+
+    @property
     def base_url(self) -> str:
-        return f"http://{self.public_host}:{self.port}"
+        """Where participants reach the server, without the trailing slash: the public URL when one
+        is given (a proxy in front), else this machine's address, port and prefix."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        return f"http://{self.public_host}:{self.port}{self.path_prefix.rstrip('/')}"
+
+    @property
+    def public_origin(self) -> str:
+        """``scheme://host[:port]`` of the public URL ("" without one)."""
+        if not self.public_url:
+            return ""
+        parts = urlsplit(self.public_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+
+def check_public_url(url: str, prefix: str | None = None) -> str | None:
+    """Why a ``--public-url`` (with ``--base-url``) cannot work, or None when it can."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"--public-url {url!r} is not an http(s) address such as https://gecc.example.go.th/gecc/"
+    if parts.query or parts.fragment:
+        return f"--public-url {url!r} has a query or fragment; give the address of the server only"
+    if prefix is not None:
+        norm = lambda p: "/" + "/".join(x for x in p.split("/") if x)  # noqa: E731
+        if norm(parts.path or "/") != norm(prefix):
+            return f"--public-url path {parts.path or '/'!r} and --base-url {prefix!r} differ: the proxy must pass the path unchanged"
+    return None
 
 
 def lan_address() -> str:
@@ -133,6 +169,8 @@ def kernel_environment(config: ServerConfig, store_url: str, criteria: Path, wor
         GECC_CRITERIA=str(criteria),
         GECC_WORKSHOP=workshop.code,
         GECC_PUBLIC_URL=config.base_url,
+        # With a proxy in front (HTTPS), pages build their links on the public scheme and host.
+        GECC_PUBLIC_ORIGIN=config.public_origin,
         GECC_NOTEBOOKS=str(config.notebooks),  # the module notebooks, whose Markdown the shell page shows
         GECC_LOG_FILE=str(config.var_dir / "kernels.log"),
         # A room joins within a minute or two; a script replaying joins is held to twice the room.
@@ -204,6 +242,7 @@ def voila_argv(config: ServerConfig) -> list[str]:
         "--no-browser",
         f"--port={config.port}",
         f"--Voila.ip={config.host}",
+        f"--Voila.base_url={config.path_prefix}",
         "--Voila.port_retries=0",  # a busy port is an error, not a silent other port
         "--show_tracebacks=False",  # participants never see a traceback
         # The kit's template (gecc_kit/share/jupyter/voila/templates/gecc): Thai loading and error

@@ -8,7 +8,8 @@ every kernel about 2 seconds and 30 MiB.
 
 Everything a kernel needs from the server comes through environment
 variables that ``gecc-kit serve`` sets: ``GECC_STORE_URL``, ``GECC_CRITERIA``,
-``GECC_WORKSHOP`` (the default workshop code) and ``GECC_PUBLIC_URL``.
+``GECC_WORKSHOP`` (the default workshop code), ``GECC_PUBLIC_URL`` and, with a
+proxy in front, ``GECC_PUBLIC_ORIGIN`` (the scheme and host links are built on).
 """
 from __future__ import annotations
 
@@ -149,7 +150,11 @@ def request_from_environment(preheated: bool = False) -> Request:
     request_url = "" if preheated else os.environ.get("VOILA_REQUEST_URL", "").split("?", 1)[0]
     host = os.environ.get("SERVER_NAME")
     path = os.environ.get("SCRIPT_NAME", "")
-    if request_url:
+    origin = os.environ.get("GECC_PUBLIC_ORIGIN", "").rstrip("/")
+    if origin and path:
+        # Behind a proxy (HTTPS): the browser's scheme and host, not those the proxy used to reach us.
+        page_url = origin + path
+    elif request_url:
         page_url = request_url
     elif host and path:
         port = os.environ.get("SERVER_PORT")

@@ -113,6 +113,7 @@ class ThaiErrors:
 
     def write_error(self, status_code, **kwargs):
         self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.set_header("Cache-Control", "no-store")
         self.finish(thai_error_html(status_code))
 
 
@@ -123,6 +124,17 @@ class QuietErrors:
     def write_error(self, status_code, **kwargs):
         self.set_header("Content-Type", "text/plain; charset=UTF-8")
         self.finish(str(int(status_code)))
+
+
+class HealthHandler(web.RequestHandler):
+    """``/healthz`` for a load balancer or a monitor: answers at once and starts no kernel."""
+
+    def get(self):
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Content-Type", "text/plain; charset=UTF-8")
+        self.finish("ok\n")
+
+    head = get
 
 
 class NotFoundHandler(ThaiErrors, web.RequestHandler):
@@ -206,6 +218,7 @@ class RoomFull(web.HTTPError):
 def room_full(handler: web.RequestHandler) -> None:
     handler.set_status(503)
     handler.set_header("Retry-After", "15")
+    handler.set_header("Cache-Control", "no-store")
     handler.set_header("Content-Type", "text/html; charset=UTF-8")
     handler.finish(ROOM_FULL)
 
@@ -562,6 +575,8 @@ class GeccVoila(Voila):
         # A page's widget message is a few kB (a 2,000-character Thai note is 6 kB); tornado's
         # default lets one message carry 10 MiB. Bigger ones close that websocket.
         settings["websocket_max_message_size"] = WEBSOCKET_MAX_BYTES
+        # Personal links carry a token in the URL: never in a Referer header, never in a cache.
+        settings["headers"] = {**settings.get("headers", {}), "Referrer-Policy": "no-referrer"}
         self._scrub_logs()
         self._guard_starts()
         if hasattr(self.kernel_manager, "_pools"):
@@ -623,6 +638,7 @@ class GeccVoila(Voila):
             handlers.append(spec)
         base = self.server_url or self.base_url or "/"
         handlers.append((base.rstrip("/") + r"/gecc/handover/(\w+-\w+-\w+-\w+-\w+)", HandoverSocket))
+        handlers.insert(0, (base.rstrip("/") + "/healthz", HealthHandler))
         return handlers
 
 

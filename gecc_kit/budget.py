@@ -11,8 +11,8 @@ budget up and lock everyone else out:
   ``--expect`` sets (a whole office may sit behind one address on Zoom); one more page from
   that address frees its oldest kernel;
 - **one address builds two pages at a time** on new kernels (each costs about a CPU-second);
-  a third waits, so parallel requests cannot take the machine from everyone else (pages served
-  from ready kernels cost little and are not limited);
+  a third waits its turn (or for a ready kernel), so parallel requests cannot take the machine
+  from everyone else (pages served from ready kernels cost little and are not limited);
 - **when the budget is full**, a page that needs a new kernel frees, in this order: one of its
   own link's kernels, one of its own address's when that address is at its allowance, or one of
   the address holding the most, when that address holds at least two more than the newcomer's;

@@ -42,7 +42,7 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_serve(args) -> int:
-    from .server import ServerConfig, check_public_url, serve
+    from .server import ServerConfig, check_public_url, check_replica, serve
 
     problem = check_public_url(args.public_url, args.base_url) if args.public_url else None
     if problem:
@@ -62,8 +62,14 @@ def _cmd_serve(args) -> int:
         disconnected_timeout=args.disconnected_timeout,
         public_url=args.public_url,
         prefix=args.base_url,
+        replica=args.replica,
+        trusted_proxies=tuple(args.trusted_proxy),
         **({"notebooks": Path(args.notebooks).resolve()} if args.notebooks else {}),
     )
+    problem = check_replica(config)
+    if problem:
+        print(f"gecc-kit serve: {problem}", file=sys.stderr)
+        return 2
     serve(config)  # replaces this process with Voilà
     return 0
 
@@ -295,6 +301,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "(printed links, QR code and every link in the pages use it)")
     p.add_argument("--base-url", default=None, metavar="PATH",
                    help="path the server answers under, e.g. /gecc/ (default: the public URL's path, else /)")
+    p.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDR",
+                   help="a proxy on another machine whose X-Forwarded-For names the participant (loopback is trusted with --public-url)")
+    p.add_argument("--replica", default=None, metavar="NAME",
+                   help="one of several servers for one room behind a proxy (HAProxy): needs a PostgreSQL --store, "
+                        "--workshop and --public-url, and the same var/facilitator.key and var/cookie_secret on every replica")
     p.add_argument("--debug", action="store_true",
                    help="log more, kernel ids included (never participants' tokens or the facilitator key)")
     p.set_defaults(func=_cmd_serve)

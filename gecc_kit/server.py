@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import secrets
 import socket
 import sys
@@ -57,6 +58,8 @@ class ServerConfig:
     disconnected_timeout: int = 60  # seconds a page's kernel outlives its last tab (busy or not)
     public_url: str | None = None  # e.g. https://gecc.example.go.th/gecc/ when a proxy (HTTPS) is in front
     prefix: str | None = None  # path the server answers under, e.g. /gecc/ (default: the public URL's path, else /)
+    replica: str | None = None  # this process's name when several serve one room behind a proxy
+    trusted_proxies: tuple[str, ...] = ()  # proxies whose X-Forwarded-For is believed (loopback too with public_url)
     var_dir: Path = field(default_factory=lambda: Path(os.environ.get("GECC_VAR_DIR") or KIT_ROOT / "var"))
 
     @property
@@ -88,6 +91,31 @@ class ServerConfig:
             return ""
         parts = urlsplit(self.public_url)
         return f"{parts.scheme}://{parts.netloc}"
+
+
+def check_replica(config: "ServerConfig") -> str | None:
+    """Why this replica cannot join a cluster, or None when it can."""
+    if not config.replica:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", config.replica):
+        return f"--replica {config.replica!r}: use letters, digits, - or _ (at most 32)"
+    store = config.store_url or os.environ.get("GECC_STORE_URL") or ""
+    if not store.startswith("postgresql"):
+        return "--replica: replicas share one PostgreSQL store; give --store postgresql+psycopg://USER:PASSWORD@HOST/DB"
+    if not config.workshop:
+        return "--replica: every replica serves the same workshop; give --workshop CODE"
+    if not config.public_url:
+        return "--replica: links must lead to the proxy in front of the replicas; give --public-url https://…/"
+    return None
+
+
+def cookie_secret(var_dir: Path) -> Path:
+    """``var/cookie_secret``: signs the server's cookies, made once. Copy it (with
+    ``facilitator.key``) to every replica's ``var/``."""
+    path = var_dir / "cookie_secret"
+    if not path.is_file() or len(path.read_bytes().strip()) < 32:
+        keys.write_key(path, secrets.token_hex(32))
+    return path
 
 
 def check_public_url(url: str, prefix: str | None = None) -> str | None:
@@ -327,7 +355,7 @@ def banner(
     notice = "  (illustrative sample: not the official form)" if standard.illustrative else ""
     lines = [
         "",
-        "gecc-kit workshop server / เซิร์ฟเวอร์การอบรม",
+        "gecc-kit workshop server / เซิร์ฟเวอร์การอบรม" + (f"   (replica {config.replica})" if config.replica else ""),
         f"  Workshop code / รหัสการอบรม:   {workshop.code}",
         "  Share this link / ลิงก์สำหรับผู้เข้าร่วม (in the room and in the Zoom chat):",
         f"      {participant_url(config, workshop)}",
@@ -366,6 +394,13 @@ def serve(config: ServerConfig) -> None:
     # Ready kernels collect their participant's request with this key (voila_app.HandoverSocket);
     # it lives only in the server's and the kernels' environment, new at every start.
     env["GECC_HANDOVER_KEY"] = secrets.token_urlsafe(24)
+    env["GECC_COOKIE_SECRET_FILE"] = str(cookie_secret(config.var_dir))
+    if config.replica:
+        env["GECC_REPLICA"] = config.replica
+    # Behind a proxy on this machine (Caddy, HAProxy) every request comes from loopback: the
+    # address a participant came from is the one the proxy adds to X-Forwarded-For.
+    proxies = [*config.trusted_proxies, *(["127.0.0.1", "::1"] if config.public_url else [])]
+    env["GECC_TRUSTED_PROXIES"] = ",".join(dict.fromkeys(proxies))
     config_dir = config.var_dir / "voila-config"
     config_dir.mkdir(parents=True, exist_ok=True)
     (config_dir / "voila.json").write_text(json.dumps(pool_config(config) if config.expect > 0 else {}, indent=2), encoding="utf-8")

@@ -253,6 +253,10 @@ class Store:
         else:
             # One connection per kernel is plenty; sixty kernels must not exhaust the server.
             kwargs.update(pool_size=1, max_overflow=2, pool_pre_ping=True)
+            if parsed.drivername == "postgresql+psycopg":
+                # No server-side prepared statements: they break behind PgBouncer in transaction
+                # mode, which a large session puts between its kernels and PostgreSQL.
+                kwargs["connect_args"] = {"prepare_threshold": None}
         self.url = parsed.render_as_string(hide_password=False)
         # An error message never carries the values (tokens, names, notes) of the statement.
         kwargs["hide_parameters"] = True

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import itertools
 import json
 import logging
 import math
@@ -58,7 +59,7 @@ from urllib.parse import urlencode
 
 from tornado import ioloop, web
 from tornado.websocket import WebSocketHandler
-from traitlets import Int, Unicode
+from traitlets import Int, Unicode, default
 import voila.handler
 from voila.app import Voila
 from voila.handler import VoilaHandler
@@ -87,6 +88,8 @@ ROOM_FULL = """<!DOCTYPE html>
 </div></body></html>"""
 
 
+BUILD_SLOTS = max(2, os.cpu_count() or 2)  # pages built on new kernels at once, machine-wide
+BUILD_WAIT = 20.0  # seconds a page waits for its address's turn to build, before the "room full" page
 WEBSOCKET_MAX_BYTES = 4 * 2**20  # room for a refused 1 MB note to reach the kernel and be answered in Thai
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "share" / "jupyter" / "voila" / "templates" / "gecc"
@@ -132,7 +135,8 @@ class HealthHandler(web.RequestHandler):
     def get(self):
         self.set_header("Cache-Control", "no-store")
         self.set_header("Content-Type", "text/plain; charset=UTF-8")
-        self.finish("ok\n")
+        replica = os.environ.get("GECC_REPLICA", "")
+        self.finish(f"ok {replica}\n" if replica else "ok\n")
 
     head = get
 
@@ -208,6 +212,15 @@ class Client:
 _page_client: ContextVar[Client | None] = ContextVar("gecc_page_client", default=None)
 
 
+@dataclass(frozen=True)
+class Ticket:
+    """A page waiting for its turn to build on a new kernel."""
+
+    seq: int
+    address: str
+    since: float
+
+
 class RoomFull(web.HTTPError):
     """The kernel budget is used up: the page waits (the Thai "room full" page)."""
 
@@ -250,23 +263,30 @@ class CappedVoilaHandler(ThaiErrors, VoilaHandler):
         notebook = SHELL if (path in PARTICIPANT_PAGES and app is not None and app.shell_exists()) else path
         if app is None:
             return await super().get(notebook)
-        client = Client(app, self.request.remote_ip or "", self.get_argument("p", "").strip()[:64])
+        client = Client(app, app.client_address(self.request), self.get_argument("p", "").strip()[:64])
         _page_client.set(client)
+        # A page that starts a kernel costs about a CPU-second. Pages are built a few at a time
+        # (one per core), at most two per address, and the waiting page whose address holds the
+        # least goes first: a script sending pages in parallel waits behind everyone else.
+        ticket = app.wait_to_build(client)
+        try:
+            while not self._has_ready_kernel(notebook) and not app.may_build(ticket):
+                if time.monotonic() - ticket.since > BUILD_WAIT:
+                    self.log.warning("a page waited %s s for its turn to build; it gets the wait page", BUILD_WAIT)
+                    return room_full(self)
+                await asyncio.sleep(0.05)
+        finally:
+            app.waiting.pop(ticket.seq, None)
         if self._has_ready_kernel(notebook):
             return await super().get(notebook)  # a ready kernel: nothing to start
-        # A page that starts a kernel costs about a CPU-second: one address builds a few at a time,
-        # so a script sending pages in parallel cannot take the machine from everyone else.
-        if app.building.get(client.address, 0) >= budget.BUILDS_PER_ADDRESS:
-            self.log.warning("an address is already building %s pages; one more waits", budget.BUILDS_PER_ADDRESS)
-            return room_full(self)
-        if app.max_kernels > 0 and app.live_count() >= app.max_kernels:
-            victim = app.make_room(client)
-            if victim is None:
-                self.log.warning("room full: %s kernels live (cap %s); a page waits", app.live_count(), app.max_kernels)
-                return room_full(self)
-            await app.free(victim, "the budget is full: a kernel of the client holding the most gave way")
-        app.building[client.address] = app.building.get(client.address, 0) + 1
+        app.building[client.address] = app.building.get(client.address, 0) + 1  # the slot is this page's now
         try:
+            if app.max_kernels > 0 and app.live_count() >= app.max_kernels:
+                victim = app.make_room(client)
+                if victim is None:
+                    self.log.warning("room full: %s kernels live (cap %s); a page waits", app.live_count(), app.max_kernels)
+                    return room_full(self)
+                await app.free(victim, "the budget is full: a kernel of the client holding the most gave way")
             return await super().get(notebook)
         finally:
             app.building[client.address] -= 1
@@ -388,9 +408,22 @@ class GeccVoila(Voila):
         self._holders: dict[str, tuple[str, str]] = {}  # participant kernel id -> (address, token)
         self._disconnected: dict[str, float] = {}  # kernel id -> since when no tab is connected
         self.building: dict[str, int] = {}  # address -> pages being built on new kernels now
+        self.waiting: dict[int, Ticket] = {}  # pages waiting for their turn to build, by arrival
+        self._tickets = itertools.count()
 
     def current_key(self) -> str:
         return self.facilitator_key or keys.current_key()
+
+    @default("cookie_secret")
+    def _cookie_secret_from_file(self):
+        """The same secret on every replica (``$GECC_COOKIE_SECRET_FILE``), so a participant moved to
+        another replica keeps their identity; a new random one otherwise."""
+        path = os.environ.get("GECC_COOKIE_SECRET_FILE", "")
+        if path and os.path.isfile(path):
+            secret = Path(path).read_bytes().strip()
+            if len(secret) >= 32:
+                return secret
+        return os.urandom(32)
 
     def shell_exists(self) -> bool:
         root = getattr(self, "root_dir", None) or os.getcwd()
@@ -438,6 +471,36 @@ class GeccVoila(Voila):
         """Kernels alive or starting: what the budget counts."""
         km = self.kernel_manager
         return len(set(km.list_kernel_ids()) | set(getattr(km, "_pending_kernels", {})))
+
+    def client_address(self, request) -> str:
+        """Who is asking: the peer address, or behind a trusted proxy (``$GECC_TRUSTED_PROXIES``,
+        loopback when ``--public-url`` is given) the last address it added to X-Forwarded-For."""
+        peer = request.remote_ip or ""
+        trusted = {a.strip() for a in os.environ.get("GECC_TRUSTED_PROXIES", "").split(",") if a.strip()}
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        if peer in trusted and forwarded:
+            return forwarded.split(",")[-1].strip()[:64] or peer
+        return peer
+
+    def wait_to_build(self, client: Client) -> "Ticket":
+        ticket = Ticket(next(self._tickets), client.address, time.monotonic())
+        self.waiting[ticket.seq] = ticket
+        return ticket
+
+    def may_build(self, ticket: "Ticket") -> bool:
+        """This page's turn to build: a free slot, its address under two builds, and no waiting page
+        of an address that holds fewer kernels (then the earlier one) before it."""
+        if sum(self.building.values()) >= BUILD_SLOTS:
+            return False
+        held: dict[str, int] = {}
+        for address, _token in self._holders.values():
+            held[address] = held.get(address, 0) + 1
+
+        def rank(t: Ticket) -> tuple[int, int]:
+            return (held.get(t.address, 0) + self.building.get(t.address, 0), t.seq)
+
+        eligible = [t for t in self.waiting.values() if self.building.get(t.address, 0) < budget.BUILDS_PER_ADDRESS]
+        return bool(eligible) and min(eligible, key=rank) is ticket
 
     def allowance(self) -> int:
         """Most kernels one address may hold: the whole room plus its spares (0: no limit)."""

@@ -69,7 +69,7 @@ def make_certificate(folder: Path) -> tuple[Path, str]:
 
 
 class PgBouncer:
-    def __init__(self, folder: Path, pg_url: str):
+    def __init__(self, pg_url: str):
         if not shutil.which("pgbouncer"):
             pytest.fail("pgbouncer is missing: install Debian's pgbouncer (see .ci/run)")
         url = urlsplit(pg_url.replace("postgresql+psycopg", "postgresql"))
@@ -169,7 +169,7 @@ def test_a_room_on_three_replicas_behind_haproxy_survives_losing_one(tmp_path):
 
     code = "CL" + uuid.uuid4().hex[:6].upper()
     pem, spki = make_certificate(tmp_path)
-    bouncer = PgBouncer(tmp_path / "pgbouncer", PG_URL)
+    bouncer = PgBouncer(PG_URL)
     connections = ServerConnections(PG_URL, bouncer.user)
     ports = [free_port() for _ in range(3)]
     replicas: list[Server] = []
@@ -296,3 +296,46 @@ def test_a_room_on_three_replicas_behind_haproxy_survives_losing_one(tmp_path):
         bouncer.stop()
     print(f"PostgreSQL server connections of the test user, at most: {most} (limit {POOL_LIMIT})")
     assert most <= POOL_LIMIT, f"PostgreSQL server connections reached {most} (PgBouncer's limit {POOL_LIMIT})"
+
+
+@pytest.mark.skipif(not PG_URL, reason="GECC_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)")
+def test_200_kernels_behind_pgbouncer_stay_under_its_postgresql_connection_limit():
+    """200 stores, as 200 kernels open them (each its own SQLAlchemy pool), all writing at once
+    through PgBouncer with deploy/pgbouncer/pool.ini: every write is kept, and PostgreSQL sees at
+    most PgBouncer's limit of server connections (without it: 200 or more)."""
+    bouncer = PgBouncer(PG_URL)
+    connections = ServerConnections(PG_URL, bouncer.user)
+    code = "PB" + uuid.uuid4().hex[:6].upper()
+    errors: list[BaseException] = []
+    try:
+        Store(bouncer.url).ensure_workshop(code)
+        stores = [Store(bouncer.url) for _ in range(200)]
+        start = threading.Barrier(len(stores))
+
+        def kernel(store: Store, i: int) -> None:
+            try:
+                start.wait(timeout=60)
+                p = store.join(code, f"คนที่ {i}")
+                for cid in ("L01", "L02", "L03"):
+                    store.save_answer(p.id, cid, status="met", note=f"บันทึก {i}")
+            except BaseException as exc:  # noqa: BLE001
+                errors.append(exc)
+
+        threads = [threading.Thread(target=kernel, args=(s, i)) for i, s in enumerate(stores)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        check = Store(PG_URL)
+        people = check.participants(code)
+        assert not errors, errors[:3]
+        assert len(people) == 200 and all(len(check.answers(p.id)) == 3 for p in people)
+        check.delete_workshop(code)
+        check.close()
+        for s in stores:
+            s.close()
+    finally:
+        most = connections.stop()
+        bouncer.stop()
+    print(f"200 kernels through PgBouncer: at most {most} PostgreSQL server connections (limit {POOL_LIMIT})")
+    assert most <= POOL_LIMIT

@@ -490,11 +490,16 @@ class GeccVoila(Voila):
     def may_build(self, ticket: "Ticket") -> bool:
         """This page's turn to build: a free slot, its address under two builds, and no waiting page
         of an address that holds fewer kernels (then the earlier one) before it."""
-        if sum(self.building.values()) >= BUILD_SLOTS:
-            return False
         held: dict[str, int] = {}
         for address, _token in self._holders.values():
             held[address] = held.get(address, 0) + 1
+        busy = sum(self.building.values())
+        if busy >= BUILD_SLOTS:
+            # One more slot for a newcomer (an address holding and building nothing): someone
+            # joining never waits behind pages a busy client keeps building.
+            newcomer = not held.get(ticket.address) and not self.building.get(ticket.address)
+            if not (newcomer and busy < BUILD_SLOTS + 1):
+                return False
 
         def rank(t: Ticket) -> tuple[int, int]:
             return (held.get(t.address, 0) + self.building.get(t.address, 0), t.seq)
@@ -535,7 +540,9 @@ class GeccVoila(Voila):
         self._holders.pop(kernel_id, None)
         self.log.info("%s%s", why, f" ({kernel_id})" if self.debugging() else "")
         try:
-            await self.kernel_manager.shutdown_kernel(kernel_id)
+            # At once (SIGKILL), not a polite request the kernel answers in its own time: a page is
+            # waiting for this room, and every answer of the page that gives way is already stored.
+            await self.kernel_manager.shutdown_kernel(kernel_id, now=True)
         except Exception:
             self.log.info("a kernel to free was already gone")
 

@@ -106,7 +106,8 @@ class PgBouncer:
 
 
 class HAProxy:
-    def __init__(self, folder: Path, pem: Path, replicas: list[int], port: int):
+    def __init__(self, folder: Path, pem: Path, replicas: list[int], port: int,
+                 config: Path = ROOT / "deploy" / "haproxy" / "haproxy.cfg"):
         if not shutil.which("haproxy"):
             pytest.fail("haproxy is missing: install Debian's haproxy (see .ci/run)")
         self.port = port
@@ -114,7 +115,7 @@ class HAProxy:
                    **{f"GECC_REPLICA_{i + 1}": f"127.0.0.1:{p}" for i, p in enumerate(replicas)})
         self.log = folder / "haproxy.log"
         self.log_file = open(self.log, "w", buffering=1)
-        self.proc = subprocess.Popen(["haproxy", "-db", "-f", str(ROOT / "deploy" / "haproxy" / "haproxy.cfg")],
+        self.proc = subprocess.Popen(["haproxy", "-db", "-f", str(config)],
                                      stdout=self.log_file, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         wait_port(self.port, self.proc, "haproxy", self.log)
 

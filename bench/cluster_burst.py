@@ -1,18 +1,19 @@
-"""The join burst through HAProxy (HTTPS) to 1, 2 and 3 replicas sharing one PostgreSQL store.
+"""A room through HAProxy (HTTPS) to 1, 2 and 3 replicas sharing one PostgreSQL store: the join
+burst and one module change.
 
 All replicas run on this one machine, so the cores are the same for every row: the figures show
 the proxy's and the replicas' overhead, not the gain of more machines (see deploy/SIZING.md for
-what more machines give). Each row: the replicas start with the room split between them
-(``--expect`` N/k each), their ready kernels fill, then N participants open the shared link
-within ``--window`` seconds through HAProxy; each waits for its page and its kernel's reply over
-the websocket (time-to-interactive, as bench/join_burst.py measures it), the websocket sent
-with HAProxy's stickiness cookie as a browser sends it. Needs PostgreSQL
-($GECC_TEST_POSTGRES_URL, as .ci/run starts it), haproxy and openssl.
+what more machines give). For each number of replicas k: the replicas start with the room split
+between them (``--expect`` N/k each) and their ready kernels come up; then bench/workshop_day.py's
+participants (HTTP and websocket clients that drive the widgets, carrying HAProxy's stickiness
+cookie as a browser does) join within ``--window`` seconds and, after a short gap, open module 1
+together. Needs PostgreSQL ($GECC_TEST_POSTGRES_URL, as .ci/run starts it), haproxy and openssl.
 
     GECC_TEST_POSTGRES_URL=postgresql+psycopg://gecc_test:gecc_test@127.0.0.1:5432/gecc_test \\
         .venv/bin/python bench/cluster_burst.py --participants 60
 
-Prints one line per row; record them in bench/RESULTS.md.
+Prints workshop_day's line per burst (its memory and CPU figures are replica r1's only); record
+them in bench/RESULTS.md.
 """
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ import asyncio
 import math
 import os
 import platform
-import random
 import sys
 import tempfile
 import time
@@ -33,7 +33,8 @@ import psutil
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent / "tests")]
 
-from join_burst import participant, wait_pool  # noqa: E402
+from join_burst import wait_pool  # noqa: E402
+from workshop_day import Day  # noqa: E402
 from test_cluster import ROOT, HAProxy, make_certificate  # noqa: E402
 from test_server import Server, free_port  # noqa: E402
 
@@ -47,18 +48,7 @@ def haproxy_config(folder: Path, replicas: int) -> Path:
     return path
 
 
-async def burst(url: str, n: int, window: float, timeout: float) -> list:
-    delays = sorted(random.uniform(0, window) for _ in range(n))
-    kernels: list = []
-    return await asyncio.gather(*(participant(url, url.split("/voila/")[0], d, timeout, kernels, proxied=True) for d in delays))
-
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, max(0, math.ceil(p / 100 * len(values)) - 1))] if values else float("nan")
-
-
-def row(pg_url: str, tmp: Path, k: int, n: int, window: float, timeout: float) -> str:
+def row(pg_url: str, tmp: Path, k: int, n: int, window: float, timeout: float, gap: float) -> None:
     folder = tmp / f"k{k}"
     folder.mkdir()
     pem, _ = make_certificate(folder)
@@ -82,17 +72,24 @@ def row(pg_url: str, tmp: Path, k: int, n: int, window: float, timeout: float) -
         for r in replicas:  # every ready kernel started and the machine idle (Voilà's "filled" line comes earlier)
             wait_pool(r.proc.pid, math.ceil(n / k))
         filled = time.monotonic() - started
-        cpu0 = sum(p.cpu_times().user + p.cpu_times().system for r in replicas for p in [psutil.Process(r.proc.pid)])
-        t0 = time.perf_counter()
-        results = asyncio.run(burst(f"{public}/voila/render/00-welcome.ipynb?w={code}", n, window, timeout))
-        wall = time.perf_counter() - t0
-        cpu = sum(p.cpu_times().user + p.cpu_times().system for r in replicas for p in [psutil.Process(r.proc.pid)]) - cpu0
-        ok = [r.seconds for r in results if r.ok]
-        problems = sorted({r.problem for r in results if not r.ok})
-        spread = [r.output().count("Using pre-heated kernel") for r in replicas]
-        return (f"{k} replica{'s' if k > 1 else ' '}  ok {len(ok):>3}/{n}  p50 {pct(ok, 50):5.2f} s  p95 {pct(ok, 95):5.2f} s  "
-                f"max {pct(ok, 100):5.2f} s  wall {wall:5.1f} s  servers' CPU {cpu:5.1f} s  pages per replica {spread}  "
-                f"ready kernels filled in {filled:.0f} s" + (f"  problems: {problems[:3]}" if problems else ""))
+        print(f"{k} replica{'s' if k > 1 else ''}: ready kernels up in {filled:.0f} s", flush=True)
+        # A room that joins through the widgets, then opens module 1 together (bench/workshop_day.py's
+        # participants, through HAProxy; the memory and CPU in its lines are replica r1's only).
+        import tornado.netutil  # the participants' HTTP and websocket clients trust the test CA
+
+        defaults = tornado.netutil._client_ssl_defaults
+        (defaults() if callable(defaults) else defaults).load_verify_locations(str(folder / "ca.crt"))
+        settings = argparse.Namespace(participants=n, window=window, gap=gap, timeout=timeout, beacon=True)
+        day = Day(f"{k} replica{'s' if k > 1 else ''}", public, replicas[0].proc.pid, code, settings, allow_route=True)
+
+        async def join_then_module() -> None:
+            try:
+                await day.burst("join", lambda p, d: p.join(d))
+                await day.burst("01 location", lambda p, d: p.visit("01-location.ipynb", None, d))
+            finally:
+                await asyncio.gather(*(p.close() for p in day.people), return_exceptions=True)
+
+        asyncio.run(join_then_module())
     finally:
         if haproxy:
             haproxy.stop()
@@ -105,6 +102,8 @@ def main() -> int:
     ap.add_argument("--participants", type=int, default=60)
     ap.add_argument("--window", type=float, default=10.0, help="seconds over which the participants arrive")
     ap.add_argument("--timeout", type=float, default=120.0)
+    ap.add_argument("--gap", type=float, default=30.0,
+                    help="seconds between the join and the module change (used kernels are replaced 15 s after use)")
     ap.add_argument("--replicas", default="1,2,3")
     args = ap.parse_args()
     pg_url = os.environ.get("GECC_TEST_POSTGRES_URL")
@@ -115,7 +114,7 @@ def main() -> int:
           f"{psutil.virtual_memory().total / 2**30:.1f} GiB; {args.participants} participants within {args.window:g} s")
     with tempfile.TemporaryDirectory(prefix="gecc-cluster-bench-") as tmp:
         for k in (int(x) for x in args.replicas.split(",")):
-            print(row(pg_url, Path(tmp), k, args.participants, args.window, args.timeout), flush=True)
+            row(pg_url, Path(tmp), k, args.participants, args.window, args.timeout, args.gap)
     return 0
 
 

@@ -117,15 +117,13 @@ def cpu_of(pid: int) -> float:
     return total
 
 
-async def participant(url: str, base: str, delay: float, timeout: float, kernels: list, proxied: bool = False) -> Result:
-    """One participant; ``proxied``: through a proxy with a test certificate, the page's cookies
-    (HAProxy's stickiness cookie) sent with the websocket as a browser would."""
+async def participant(url: str, base: str, delay: float, timeout: float, kernels: list) -> Result:
     await asyncio.sleep(delay)
     start = time.perf_counter()
     client = AsyncHTTPClient(force_instance=True, max_clients=1)
     try:
         response = await asyncio.wait_for(
-            client.fetch(HTTPRequest(url, request_timeout=timeout, connect_timeout=timeout, validate_cert=not proxied), raise_error=False), timeout
+            client.fetch(HTTPRequest(url, request_timeout=timeout, connect_timeout=timeout), raise_error=False), timeout
         )
         html = response.body.decode("utf-8", "replace")
         if response.code != 200:
@@ -139,9 +137,7 @@ async def participant(url: str, base: str, delay: float, timeout: float, kernels
         kernel_id = json.loads(config.group(1))["kernelId"]
         kernels.append((kernel_id, response.headers.get_list("Set-Cookie")))
         ws_url = f"{base.replace('http', 'ws', 1)}/api/kernels/{kernel_id}/channels?session_id={uuid.uuid4().hex}"
-        cookies = "; ".join(c.split(";")[0] for c in response.headers.get_list("Set-Cookie"))
-        ws = await asyncio.wait_for(websocket_connect(
-            HTTPRequest(ws_url, validate_cert=not proxied, headers={"Cookie": cookies} if proxied and cookies else {})), timeout)
+        ws = await asyncio.wait_for(websocket_connect(ws_url), timeout)
         msg_id = uuid.uuid4().hex
         header = {"msg_id": msg_id, "username": "bench", "session": uuid.uuid4().hex, "msg_type": "kernel_info_request", "version": "5.3"}
         await ws.write_message(json.dumps({"header": header, "parent_header": {}, "metadata": {}, "content": {}, "channel": "shell"}))
@@ -184,12 +180,12 @@ async def shutdown(base: str, kernels: list) -> None:
         print(f"  (kernel shutdown answered {sorted(set(map(str, codes)))})")
 
 
-async def run_burst(label: str, base: str, url: str, pid: int, n: int, window: float, timeout: float, proxied: bool = False) -> Burst:
+async def run_burst(label: str, base: str, url: str, pid: int, n: int, window: float, timeout: float) -> Burst:
     burst = Burst(label)
     kernels: list = []
     cpu0, t0 = cpu_of(pid), time.perf_counter()
     delays = sorted(random.uniform(0, window) for _ in range(n))
-    burst.results = await asyncio.gather(*(participant(url, base, d, timeout, kernels, proxied) for d in delays))
+    burst.results = await asyncio.gather(*(participant(url, base, d, timeout, kernels) for d in delays))
     burst.wall = time.perf_counter() - t0
     burst.cpu_seconds = cpu_of(pid) - cpu0
     procs = tree(pid)

@@ -33,7 +33,6 @@ import psutil
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent / "tests")]
 
-from join_burst import wait_pool  # noqa: E402
 from workshop_day import Day  # noqa: E402
 from test_cluster import ROOT, HAProxy, make_certificate  # noqa: E402
 from test_server import Server, free_port  # noqa: E402
@@ -65,12 +64,12 @@ def row(pg_url: str, tmp: Path, k: int, n: int, window: float, timeout: float, g
                 for name in ("facilitator.key", "cookie_secret"):
                     (r / "var" / name).write_bytes((replicas[0].var / name).read_bytes())
             replicas.append(Server(r, extra=("--store", pg_url, "--workshop", code, "--replica", f"r{i + 1}",
-                                             "--public-url", public + "/", "--expect", str(math.ceil(n / k)))))
+                                             "--public-url", public + "/", "--expect", str(math.ceil(n / k)), "--room", str(n))))
         ports = [r.port for r in replicas]
         haproxy = HAProxy(folder, pem, ports, proxy_port, config=haproxy_config(folder, k))
         started = time.monotonic()
-        for r in replicas:  # every ready kernel started and the machine idle (Voilà's "filled" line comes earlier)
-            wait_pool(r.proc.pid, math.ceil(n / k))
+        for r in replicas:  # every ready kernel started and ran its page, as each replica's /healthz says
+            r.wait_ready(timeout=900)
         filled = time.monotonic() - started
         print(f"{k} replica{'s' if k > 1 else ''}: ready kernels up in {filled:.0f} s", flush=True)
         # A room that joins through the widgets, then opens module 1 together (bench/workshop_day.py's

@@ -56,6 +56,7 @@ def _cmd_serve(args) -> int:
         criteria=args.criteria,
         workshop=args.workshop,
         expect=args.expect,
+        room=args.room,
         max_kernels=args.max_kernels,
         cell_timeout=args.cell_timeout,
         debug=args.debug,
@@ -289,6 +290,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--expect", type=int, default=0, metavar="N",
                    help="participants in the room for the day: N kernels are kept ready until they are in, then a few spares "
                         "(about 60 MiB per participant); start the server any time before the session")
+    p.add_argument("--room", type=int, default=0, metavar="N",
+                   help="with --replica: participants of the whole session on every replica (default: --expect). One "
+                        "address (an office behind one NAT) may hold this many pages here, so a lost replica's people "
+                        "can all move to this one")
     p.add_argument("--max-kernels", type=int, default=None, metavar="M",
                    help="most kernels at once; more visitors get a Thai 'room is full, please wait' page (default: what 3/4 of the free memory holds)")
     p.add_argument("--notebooks", default=None, help="folder of notebooks to serve (default: the kit's notebooks/)")

@@ -52,6 +52,7 @@ class ServerConfig:
     workshop: str | None = None
     notebooks: Path = NOTEBOOKS_DIR  # the only folder the server serves
     expect: int = 0  # participants expected at once: kernels kept ready for the welcome page
+    room: int = 0  # participants of the whole session on every replica (0: --expect); one address's allowance
     max_kernels: int | None = None  # kernels running at once before pages wait; None: from free memory
     cell_timeout: int = 120  # seconds a page's cell may take (ready kernels wait outside it)
     debug: bool = False  # log more, kernel ids included
@@ -265,6 +266,7 @@ def voila_argv(config: ServerConfig) -> list[str]:
         "gecc_kit.voila_app",  # Voilà itself, plus a cap on live kernels with a Thai "room full" page
         f"--GeccVoila.max_kernels={max_kernels(config)}",
         f"--GeccVoila.expect={max(config.expect, 0)}",
+        f"--GeccVoila.room={max(config.room, 0)}",
         f"--GeccVoila.disconnected_timeout={max(config.disconnected_timeout, 0)}",
         str(config.notebooks),
         "--no-browser",

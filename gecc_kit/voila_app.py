@@ -90,6 +90,7 @@ ROOM_FULL = """<!DOCTYPE html>
 
 BUILD_SLOTS = max(2, os.cpu_count() or 2)  # pages built on new kernels at once, machine-wide
 BUILD_WAIT = 20.0  # seconds a page waits for its address's turn to build, before the "room full" page
+LOADING_GRACE = 30.0  # seconds a page that just got its kernel counts as connected (its tab is still loading)
 WEBSOCKET_MAX_BYTES = 4 * 2**20  # room for a refused 1 MB note to reach the kernel and be answered in Thai
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "share" / "jupyter" / "voila" / "templates" / "gecc"
@@ -136,7 +137,14 @@ class HealthHandler(web.RequestHandler):
         self.set_header("Cache-Control", "no-store")
         self.set_header("Content-Type", "text/plain; charset=UTF-8")
         replica = os.environ.get("GECC_REPLICA", "")
-        self.finish(f"ok {replica}\n" if replica else "ok\n")
+        lines = [f"ok {replica}" if replica else "ok"]
+        app = self.settings.get("gecc_app")
+        if app is not None and app.expect > 0:
+            # The second line tells a deploy script (or a benchmark) when the room can come in:
+            # ready kernels have started and run their page; "starting" ones have not yet.
+            live, ready, starting = app.pool_counts()
+            lines.append(f"ready {ready} of {app.ready_target()}, starting {starting}, kernels {live}")
+        self.finish("\n".join(lines) + "\n")
 
     head = get
 
@@ -392,6 +400,9 @@ class GeccVoila(Voila):
 
     max_kernels = Int(0, config=True, help="Most kernels running at once; 0 for no cap. Pages beyond it wait.")
     expect = Int(0, config=True, help="Participants in the room: kernels kept ready until they are all in.")
+    room = Int(
+        0, config=True, help="Participants of the whole session on every replica (0: --expect): what one address may hold here."
+    )
     spare_kernels = Int(
         -1, config=True, help="Ready kernels kept once the room is in (reloads, late comers); -1: a tenth of --expect, at least 2."
     )
@@ -406,6 +417,7 @@ class GeccVoila(Voila):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._holders: dict[str, tuple[str, str]] = {}  # participant kernel id -> (address, token)
+        self._taken_at: dict[str, float] = {}  # participant kernel id -> when a page got it (monotonic)
         self._disconnected: dict[str, float] = {}  # kernel id -> since when no tab is connected
         self.building: dict[str, int] = {}  # address -> pages being built on new kernels now
         self.waiting: dict[int, Ticket] = {}  # pages waiting for their turn to build, by arrival
@@ -508,20 +520,28 @@ class GeccVoila(Voila):
         return bool(eligible) and min(eligible, key=rank) is ticket
 
     def allowance(self) -> int:
-        """Most kernels one address may hold: the whole room plus its spares (0: no limit)."""
-        return self.expect + self.spares() if self.expect > 0 else 0
+        """Most kernels one address may hold: the whole room plus its spares (0: no limit). With
+        replicas the whole room is ``room`` (``--expect`` is this replica's share): when a replica
+        is lost, all its people may come here, and an office behind one NAT address is one address."""
+        if self.expect <= 0:
+            return 0
+        return max(self.room, self.expect) + self.spares()
 
     def holdings(self) -> list[budget.Holding]:
         km = self.kernel_manager
         live = set(km.list_kernel_ids())
         connections = getattr(km, "_kernel_connections", {})
+        now = time.monotonic()
         held = []
         for kernel_id, (address, token) in list(self._holders.items()):
             if kernel_id not in live:
                 continue
             activity = getattr(km.get_kernel(kernel_id), "last_activity", None)
+            # A page just handed its kernel has not connected its tab yet (it is still loading):
+            # it counts as connected, or the next page of the same office would end it mid-load.
+            loading = now - self._taken_at.get(kernel_id, -LOADING_GRACE) < LOADING_GRACE
             held.append(budget.Holding(
-                kernel_id, address, token, connected=connections.get(kernel_id, 0) > 0,
+                kernel_id, address, token, connected=connections.get(kernel_id, 0) > 0 or loading,
                 last_activity=activity.timestamp() if activity is not None else 0.0,
             ))
         return held
@@ -532,12 +552,14 @@ class GeccVoila(Voila):
     def took(self, kernel_id: str, client: Client) -> None:
         """A participant page got ``kernel_id``: note whose it is, and free what it holds too many."""
         self._holders[kernel_id] = (client.address, client.token)
+        self._taken_at[kernel_id] = time.monotonic()
         new = budget.Holding(kernel_id, client.address, client.token, connected=True, last_activity=time.time())
         for other in budget.over_limits(self.holdings(), new, self.allowance()):
             asyncio.ensure_future(self.free(other, "one client held too many pages: its oldest gave way"))
 
     async def free(self, kernel_id: str, why: str) -> None:
         self._holders.pop(kernel_id, None)
+        self._taken_at.pop(kernel_id, None)
         self.log.info("%s%s", why, f" ({kernel_id})" if self.debugging() else "")
         try:
             # At once (SIGKILL), not a polite request the kernel answers in its own time: a page is
@@ -585,6 +607,7 @@ class GeccVoila(Voila):
                 await self.free(kernel_id, f"a page left for {self.disconnected_timeout} s ended")
         for kernel_id in [k for k in self._holders if k not in live and k not in getattr(km, "_pending_kernels", {})]:
             del self._holders[kernel_id]
+            self._taken_at.pop(kernel_id, None)
 
     def _follow_the_room(self) -> None:
         km = self.kernel_manager
@@ -709,6 +732,8 @@ class GeccVoila(Voila):
         base = self.server_url or self.base_url or "/"
         handlers.append((base.rstrip("/") + r"/gecc/handover/(\w+-\w+-\w+-\w+-\w+)", HandoverSocket))
         handlers.insert(0, (base.rstrip("/") + "/healthz", HealthHandler))
+        if base.rstrip("/"):  # also at the root, for a check that does not know the prefix
+            handlers.insert(0, ("/healthz", HealthHandler))
         return handlers
 
 

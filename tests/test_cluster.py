@@ -187,11 +187,12 @@ def test_a_room_on_three_replicas_behind_haproxy_survives_losing_one(tmp_path):
                     shutil.copy(replicas[0].var / name, folder / "var" / name)
             replicas.append(Server(folder, port=port, extra=(
                 "--store", bouncer.url, "--workshop", code, "--replica", f"r{i + 1}", "--public-url", public + "/",
-                "--expect", "10")))
+                "--expect", "10", "--room", str(N))))
         haproxy = HAProxy(tmp_path, pem, ports, proxy_port)
         for r in replicas:  # started before the session, as the README says: the ready kernels are there
-            assert wait_until(lambda r=r: "Kernel pool of app/journey.ipynb is filled" in r.output(), timeout=240), r.output()[-2000:]
-        seen = {https(f"{public}/healthz")[2].decode().strip() for _ in range(12)}
+            r.wait_ready(timeout=240)
+            assert r.pool()[0] == 10  # --expect 10 each
+        seen = {https(f"{public}/healthz")[2].decode().splitlines()[0] for _ in range(12)}
         assert seen == {"ok r1", "ok r2", "ok r3"}, seen
 
         key = (replicas[0].var / "facilitator.key").read_text().strip()

@@ -16,14 +16,11 @@ from test_server import Server, active_label, browser, http_get, live_kernels, s
 
 pytestmark = pytest.mark.browser
 
-SHELL_FILLED = "Kernel pool of app/journey.ipynb is filled"
-
-
 def wait_for_pool(room, seconds: float = 240) -> None:
-    deadline = time.time() + seconds
-    while SHELL_FILLED not in room.output() and time.time() < deadline:
-        time.sleep(0.5)
-    assert SHELL_FILLED in room.output(), room.output()[-3000:]
+    """Every ready kernel has started and run its page, as /healthz tells a deploy script."""
+    room.wait_ready(seconds)
+    ready, target, starting = room.pool()
+    assert ready == target > 0 and starting == 0
 
 
 def kernel_in(page) -> str:

@@ -3,6 +3,7 @@ would use it, and probed for what it must never hand out."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -100,6 +101,23 @@ class Server:
                 pass
             time.sleep(0.3)
         raise AssertionError("server did not start:\n" + self.output())
+
+    def pool(self) -> tuple[int, int, int] | None:
+        """(ready, target, starting) from the second line of /healthz; None while nothing is kept ready."""
+        lines = http_get(self.base + "/healthz")[1].decode().splitlines()
+        found = re.fullmatch(r"ready (\d+) of (\d+), starting (\d+), kernels \d+", lines[1]) if len(lines) > 1 else None
+        return tuple(int(x) for x in found.groups()) if found else None
+
+    def wait_ready(self, timeout: float = 300) -> float:
+        """Wait until every ready kernel the server wants has started and run its page (Voilà's
+        "pool is filled" line comes before that); return how long it took."""
+        t0 = time.time()
+        while time.time() - t0 < timeout:
+            pool = self.pool()
+            if pool and pool[1] > 0 and pool[0] >= pool[1] and pool[2] == 0:
+                return time.time() - t0
+            time.sleep(0.5)
+        raise AssertionError(f"ready kernels not up in {timeout:.0f} s ({self.pool()}):\n" + self.output()[-2000:])
 
     def output(self) -> str:
         self.log.flush()

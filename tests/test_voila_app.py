@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -43,3 +44,46 @@ def test_once_the_room_is_in_only_the_spares_are_kept():
     assert app(60, live=66, ready=6, starting=0).ready_target() == 6  # 60 pages + 6 spares
     assert app(60, live=30, ready=6, starting=0).ready_target() == 36  # 24 have their page: 36 still expected
     assert app(60, live=60, ready=0, starting=0, cap=62).ready_target() == 2, "never past the cap"
+
+
+def test_one_address_may_hold_the_whole_session_on_a_replica():
+    """With replicas, ``--expect`` is this replica's share and ``--room`` the whole session: an
+    office behind one NAT address whose replica is lost may all come here."""
+    assert GeccVoila(expect=20).allowance() == 22  # the room plus its spares
+    assert GeccVoila(expect=20, room=60).allowance() == 62
+    assert GeccVoila(expect=0, room=60).allowance() == 0, "no room set: no limit per address"
+
+
+class HeldKernels(FakeKernels):
+    """Participant kernels with their tabs' connections, as ``holdings`` reads them."""
+
+    def __init__(self, connected: dict[str, int]):
+        super().__init__(live=0, ready=0, starting=0)
+        self._live = list(connected)
+        self._kernel_connections = connected
+
+    def get_kernel(self, kernel_id):
+        return None
+
+
+def test_a_page_still_loading_does_not_give_way_to_the_next_page_of_its_office():
+    """Kernel 'b' was just handed to a page whose tab has not connected yet; 'a' belongs to a tab
+    open for a minute. When one more page of the same address passes the allowance, 'a' gives
+    way: ending 'b' would break a page in the middle of loading (seen when a lost replica's
+    participants reloaded onto another together)."""
+    from gecc_kit import budget
+    from gecc_kit.voila_app import LOADING_GRACE
+
+    a = GeccVoila(expect=2, spare_kernels=0)  # one address holds at most 2
+    a.kernel_manager = HeldKernels({"a": 1, "b": 0, "c": 0})
+    for kernel_id, token in (("a", "ta"), ("b", "tb")):
+        a._holders[kernel_id] = ("10.0.0.9", token)
+    a._taken_at["a"] = time.monotonic() - 2 * LOADING_GRACE
+    a._taken_at["b"] = time.monotonic()
+    held = {h.kernel_id: h for h in a.holdings()}
+    assert held["b"].connected, "a page still loading counts as connected"
+    new = budget.Holding("c", "10.0.0.9", "tc", connected=True, last_activity=time.time())
+    assert budget.over_limits([*held.values(), new], new, a.allowance()) == ["a"]
+    a._taken_at["b"] -= 2 * LOADING_GRACE  # a page that never connected its tab goes first
+    held = {h.kernel_id: h for h in a.holdings()}
+    assert budget.over_limits([*held.values(), new], new, a.allowance()) == ["b"]

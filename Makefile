@@ -15,8 +15,9 @@ serve: $(VENV)/.installed ## set up, then start the workshop server on http://12
 test: $(VENV)/.installed-test node_modules/.installed ## set up with the test extras, then run the whole suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-handouts: $(VENV)/.installed ## handouts (HTML + A4 PDF) and the paper worksheet in build/
+handouts: $(VENV)/.installed ## handouts (participants' and facilitator's sets, HTML + A4 PDF) and the paper worksheet in build/
 	$(BIN)/gecc-kit handouts --out build/handouts; rc=$$?; \
+	$(BIN)/gecc-kit handouts --facilitator --out build/handouts-facilitator || rc=$$?; \
 	$(BIN)/gecc-kit worksheet --out build/worksheet.pdf && exit $$rc
 
 slides: $(VENV)/.installed node_modules/.installed ## the facilitator's deck in build/slides (works offline)

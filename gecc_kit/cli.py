@@ -92,7 +92,7 @@ def _cmd_demo(args) -> int:
 
 
 def _cmd_export(args) -> int:
-    from .export import results_tables, results_xlsx, write_csv
+    from .export import results_tables, results_xlsx, summary_tables, write_csv
     from .quiz import load_questions
     from .store import Store
 
@@ -107,14 +107,20 @@ def _cmd_export(args) -> int:
     standard = load_standard(args.criteria)
     store = Store(args.store)
     room = store.room(args.workshop)
-    sheets = results_tables(standard, room, load_questions())
+    sheets = (summary_tables if args.summary else results_tables)(standard, room, load_questions())
+    what = "summary of" if args.summary else "personal data of"
     if fmt == "xlsx":
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(results_xlsx(sheets))
-        print(f"Workshop {room.workshop.code}: {len(room.participants)} participants written to {out}")
+        print(f"Workshop {room.workshop.code}: {what} {len(room.participants)} participants written to {out}")
     else:
         paths = write_csv(sheets, out)
-        print(f"Workshop {room.workshop.code}: {len(room.participants)} participants written to {out}/ ({len(paths)} CSV files)")
+        print(f"Workshop {room.workshop.code}: {what} {len(room.participants)} participants written to {out}/ ({len(paths)} CSV files)")
+    if args.summary:
+        print("No names and no individual answers; groups under 3 are hidden: this file can go to executives.")
+    else:
+        print("Personal data (names and each person's answers): for the facilitator only. "
+              "For executives: gecc-kit export --summary")
     for sheet in sheets:
         print(f"  {sheet.name:<17} {len(sheet.rows):>6} rows")
     return 0
@@ -220,9 +226,10 @@ def _cmd_handouts(args) -> int:
     standard = load_standard(args.criteria)
     out = Path(args.out)
     try:
-        built = build_handouts(out, standard, load_questions(), pdf=not args.html_only, browser=args.browser)
+        built = build_handouts(out, standard, load_questions(), pdf=not args.html_only, browser=args.browser,
+                               facilitator=args.facilitator)
     except BrowserNotFound as exc:
-        built = build_handouts(out, standard, load_questions(), pdf=False)
+        built = build_handouts(out, standard, load_questions(), pdf=False, facilitator=args.facilitator)
         _print_outcome(built, "Handouts")
         print(f"gecc-kit: {exc}", file=sys.stderr)
         return NO_BROWSER
@@ -326,6 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workshop", required=True, help="workshop code")
     p.add_argument("--out", required=True, help="results.xlsx, or a folder with --format csv")
     p.add_argument("--format", choices=("xlsx", "csv"), default=None, help="xlsx (default for a .xlsx name) or csv (one file per sheet)")
+    p.add_argument("--summary", action="store_true",
+                   help="the summary for executives: the room's figures, no names, no individual answers, groups under 3 hidden "
+                        "(without it: every participant's answers, personal data for the facilitator only)")
     p.add_argument("--store", default=os.environ.get("GECC_STORE_URL"), help=store_help)
     p.add_argument("--criteria", default=os.environ.get("GECC_CRITERIA"), help="criteria file the answers belong to (default: the illustrative sample)")
     p.set_defaults(func=_cmd_export)
@@ -356,6 +366,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--criteria", default=os.environ.get("GECC_CRITERIA"), help="criteria file (default: the illustrative sample)")
     p.add_argument("--browser", default=None, help=browser_help)
     p.add_argument("--html-only", action="store_true", help="write the HTML handouts only (no browser needed)")
+    p.add_argument("--facilitator", action="store_true",
+                   help="the facilitator's set: the cases' worked answers printed (the participants' set leaves them out)")
     p.set_defaults(func=_cmd_handouts)
 
     p = sub.add_parser("worksheet", help="a blank paper self-assessment (PDF) from the criteria file")

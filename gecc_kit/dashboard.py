@@ -327,7 +327,7 @@ class DashboardApp:
             h2("dash_weakest"), s["weakest"],
             h2("dash_disputed"), s["disputed"],
             h2("dash_knowledge"), s["knowledge"],
-            h2("dash_tables"), s["tables"],
+            _html(f"<h2>{_esc(label('dash_tables', lang) + illustrative_suffix(standard, lang))}</h2>"), s["tables"],
             h2("dash_heatmap"), self.show_names, s["heatmap"],
             W.HBox([self.export_button]), self.export_links,
         ])
@@ -372,23 +372,29 @@ class DashboardApp:
         return _table_link(self.request, self.key, table)
 
     def prepare_export(self) -> None:
-        """Build the results workbook from the store now and offer it as a download link."""
-        from .export import results_tables, results_xlsx
+        """Build the workbooks from the store now and offer them as download links: every
+        participant's answers (personal data, for the facilitator) and the summary without names
+        (for executives)."""
+        from .export import results_tables, results_xlsx, summary_tables
         from .reports import XLSX_MIME
 
         try:
             room = self.store.room(self.request.workshop_code)
             data = results_xlsx(results_tables(self.standard, room, self.questions))
+            summary = results_xlsx(summary_tables(self.standard, room, self.questions))
         except Exception:
             log.exception("results export failed")
             self.export_links.value = f"<p class='gecc-saved gecc-error'>{_esc(label('broken', self.lang))}</p>"
             return
         stamp = datetime.now()
         name = f"gecc-results-{room.workshop.code}-{stamp:%Y%m%d-%H%M}.xlsx"
+        summary_name = f"gecc-summary-{room.workshop.code}-{stamp:%Y%m%d-%H%M}.xlsx"
         self.export_links.value = (
-            f"<p>{_esc(label('dash_export_ready', self.lang, time=stamp.strftime('%H:%M:%S')))}: "
-            f"<a class='gecc-download-results' download='{_esc(name)}' href='data:{XLSX_MIME};base64,{base64.b64encode(data).decode()}'>"
-            f"⬇ {_esc(name)}</a></p>"
+            f"<p>{_esc(label('dash_export_ready', self.lang, time=stamp.strftime('%H:%M:%S')))}:</p><ul>"
+            f"<li><a class='gecc-download-results' download='{_esc(name)}' href='data:{XLSX_MIME};base64,{base64.b64encode(data).decode()}'>"
+            f"⬇ {_esc(name)}</a> · {_esc(label('dash_export_personal', self.lang))}</li>"
+            f"<li><a class='gecc-download-summary' download='{_esc(summary_name)}' href='data:{XLSX_MIME};base64,{base64.b64encode(summary).decode()}'>"
+            f"⬇ {_esc(summary_name)}</a> · {_esc(label('dash_export_summary', self.lang))}</li></ul>"
         )
 
     def _repr_mimebundle_(self, **kwargs):

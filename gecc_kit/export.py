@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -27,7 +28,16 @@ from .quiz import Question, grade
 from .reports import _cell_text, level_text
 from .scoring import score_all
 
-__all__ = ["Sheet", "results_tables", "results_xlsx", "write_csv", "SHEETS"]
+__all__ = ["Sheet", "results_tables", "summary_tables", "results_xlsx", "write_csv", "SHEETS", "SUMMARY_SHEETS", "PERSONAL_NOTE"]
+
+# The full results hold every participant's display name and answers: personal data.
+PERSONAL_NOTE = ("ไฟล์นี้มีข้อมูลส่วนบุคคล (ชื่อที่แสดง หน่วยงาน และคำตอบรายคน) สำหรับวิทยากรเท่านั้น ไม่ส่งต่อ "
+                 "และลบเมื่อไม่จำเป็นแล้ว ผู้บริหารใช้ไฟล์สรุปภาพรวม (gecc-kit export --summary) / "
+                 "Personal data (display names, offices, each person's answers), for the facilitator only: do not pass "
+                 "it on, delete it when no longer needed. For executives use the summary (gecc-kit export --summary).")
+SUMMARY_NOTE = ("สรุปภาพรวม ไม่มีชื่อหรือคำตอบรายบุคคล กลุ่มที่มีไม่ถึง 3 คนไม่แสดงผล / "
+                "Aggregated summary: no names, no individual answers; groups under 3 are not shown.")
+SUMMARY_SHEETS = ("about", "factors", "offices", "criteria", "knowledge", "tables")
 
 # file/sheet names, in order
 SHEETS = ("about", "participants", "answers", "scores", "plans", "knowledge", "consensus", "consensus_scores")
@@ -69,6 +79,7 @@ def results_tables(standard: Standard, room, questions: tuple[Question, ...], ex
         ["จำนวนข้อ / criteria count", len(standard.criteria)],
         ["ผู้เข้าร่วม / participants", len(people)],
         ["หมายเหตุ / note", standard.notice_th + " / " + standard.notice_en if standard.illustrative else ""],
+        ["ข้อมูลส่วนบุคคล / personal data", PERSONAL_NOTE],
     ], frozenset({1}))
 
     participants = Sheet("participants", "ผู้เข้าร่วม", (
@@ -133,9 +144,9 @@ def results_tables(standard: Standard, room, questions: tuple[Question, ...], ex
             round(post.percent - pre.percent, 1) if both else None,
         ])
     knowledge = Sheet("knowledge", "แบบทดสอบความรู้", (
-        "ลำดับ / no.", "ชื่อที่แสดง / display name", "ก่อนเรียน ตอบ / pre answered", "ก่อนเรียน ถูก / pre correct",
-        "ก่อนเรียน (%) / pre (%)", "หลังเรียน ตอบ / post answered", "หลังเรียน ถูก / post correct",
-        "หลังเรียน (%) / post (%)", "เปลี่ยนแปลง (จุด) / change (points)"), knowledge_rows, frozenset({1}))
+        "ลำดับ / no.", "ชื่อที่แสดง / display name", "ก่อนการอบรม ตอบ / pre answered", "ก่อนการอบรม ถูก / pre correct",
+        "ก่อนการอบรม (%) / pre (%)", "หลังการอบรม ตอบ / post answered", "หลังการอบรม ถูก / post correct",
+        "หลังการอบรม (%) / post (%)", "เปลี่ยนแปลง (จุดร้อยละ) / change (percentage points)"), knowledge_rows, frozenset({1}))
 
     consensus_rows, consensus_score_rows = [], []
     for table in sorted(room.consensus):
@@ -158,6 +169,67 @@ def results_tables(standard: Standard, room, questions: tuple[Question, ...], ex
         "โต๊ะ / table", "ด้าน / factor", "รหัสด้าน / factor id", "คะแนน (%) / score (%)", "ระดับ / level",
         "ตอบแล้ว / answered", "ทั้งหมด / criteria"), consensus_score_rows, frozenset({0}))
     return [about, participants, answers, scores, plans, knowledge, consensus, consensus_scores]
+
+
+def summary_tables(standard: Standard, room, questions: tuple[Question, ...], exported_at: datetime | None = None) -> list[Sheet]:
+    """The summary a facilitator can hand to executives (``gecc-kit export --summary``): the
+    room's figures as the dashboard shows them, no names and no individual answers, and any
+    group (office, table, the room itself) under :data:`gecc_kit.room.MIN_GROUP` people hidden."""
+    from .room import MIN_GROUP, knowledge_gain, overview
+
+    exported_at = exported_at or datetime.now(timezone.utc)
+    view = overview(standard, room, questions)
+    hidden = "ไม่แสดง (น้อยกว่า 3 คน) / hidden (fewer than 3)"
+
+    def pct(value):
+        return round(value, 1) if value is not None else hidden
+
+    about = Sheet("about", "เกี่ยวกับไฟล์", ("รายการ / item", "ค่า / value"), [
+        ["รหัสการอบรม / workshop", room.workshop.code],
+        ["ส่งออกเมื่อ / exported at", _iso(exported_at)],
+        ["เกณฑ์ / criteria", standard.title_th],
+        ["ผู้เข้าร่วม / participants", view.joined],
+        ["หมายเหตุ / note", standard.notice_th + " / " + standard.notice_en if standard.illustrative else ""],
+        ["ความเป็นส่วนตัว / privacy", SUMMARY_NOTE],
+    ], frozenset({1}))
+    factors = Sheet("factors", "คะแนนรายด้านของห้อง", (
+        "ด้าน / factor", "ผู้ตอบ / respondents", "คะแนนเฉลี่ย (%) / mean score (%)",
+        *(f"{lo}–{hi}% (คน / people)" for lo, hi in ((0, 20), (20, 40), (40, 60), (60, 80), (80, 100))),
+    ), [[_factor_name(f.factor), f.n, pct(f.mean), *(f.bins if not f.hidden else [hidden] * len(f.bins))] for f in view.factors])
+    office_rows = []
+    for group in view.by_office:
+        if group.merged:  # small offices together, and those who gave none: counted, never scored
+            office_rows.append([f"อื่น ๆ หรือไม่ได้ระบุ ({group.merged} กลุ่ม) / other or not given", group.n, hidden, hidden, hidden, hidden])
+            continue
+        members = [p for p in room.participants if (p.office or "").strip() == group.label]
+        overall = [s["overall"].percent for s in (score_all(standard, room.answers.get(p.id, {})) for p in members)
+                   if s["overall"].answered and s["overall"].applicable]
+        gain = knowledge_gain(members, room.quiz, questions)
+        office_rows.append([group.label, group.n, pct(statistics.fmean(overall) if len(overall) >= MIN_GROUP else None),
+                            pct(gain.pre), pct(gain.post), pct(gain.gain)])
+    offices = Sheet("offices", "ตามหน่วยงาน", (
+        "หน่วยงาน / office", "ผู้เข้าร่วม / participants", "คะแนนรวมเฉลี่ย (%) / mean overall score (%)",
+        "แบบทดสอบก่อน (%) / pre-test (%)", "แบบทดสอบหลัง (%) / post-test (%)", "เปลี่ยนแปลง (จุดร้อยละ) / change (percentage points)",
+    ), office_rows, frozenset({0}))
+    criteria = Sheet("criteria", "รายเกณฑ์", (
+        "รหัสเกณฑ์ / criterion", "ด้าน / factor", "เกณฑ์ / criterion title", "ข้อจำเป็น / mandatory", "ผู้ตอบ / respondents",
+        "ได้คะแนนเฉลี่ย (%) / mean credit (%)", "ผ่าน / met", "ผ่านบางส่วน / partly met", "ยังไม่ผ่าน / not yet", "ไม่เกี่ยวข้อง / not applicable",
+    ), [[c.criterion.id, _factor_name(c.criterion.factor), c.criterion.title_th, "ใช่" if c.criterion.mandatory else "", c.n, pct(c.mean),
+         *((c.counts[k] for k in ("met", "partial", "not_yet", "na")) if not c.hidden else [hidden] * 4)] for c in view.criteria])
+    g = view.gain
+    knowledge = Sheet("knowledge", "แบบทดสอบความรู้", ("รายการ / item", "ผู้ทำครบ / completed", "ร้อยละ / percent"), [
+        ["ก่อนการอบรม / pre-test", g.n_pre, pct(g.pre)],
+        ["หลังการอบรม / post-test", g.n_post, pct(g.post)],
+        ["เปลี่ยนแปลงเฉลี่ย (จุดร้อยละ) / mean change (percentage points)", g.n_both, pct(g.gain)],
+    ])
+    tables = Sheet("tables", "ฉันทามติรายโต๊ะ", (
+        "โต๊ะ / table", "สมาชิก / members", *(f"{_factor_name(f.id)} (%)" for f in standard.factors), "รวมทุกด้าน (%) / overall (%)", "ระดับ / level",
+    ), [[t.table, t.members, *([hidden] * (len(standard.factors) + 2) if t.hidden else
+         [None] * (len(standard.factors) + 1) + ["ยังไม่มีผลที่ตกลงกัน / nothing agreed yet"] if not t.answered else
+         [*(round(t.scores[f.id].percent, 1) if t.scores[f.id].applicable else None for f in standard.factors),
+          round(t.scores["overall"].percent, 1) if t.scores["overall"].applicable else None, level_text(standard, t.scores["overall"], "th")])]
+        for t in view.tables], frozenset({0}))
+    return [about, factors, offices, criteria, knowledge, tables]
 
 
 def results_xlsx(sheets: list[Sheet]) -> bytes:

@@ -31,7 +31,7 @@ __all__ = ["KIT_TITLE", "participant_notebooks", "notebook_html", "worksheet_htm
 PACKAGE = Path(__file__).resolve().parent
 NBCONVERT_TEMPLATES = PACKAGE / "share" / "jupyter" / "nbconvert" / "templates"
 NOTEBOOKS = PACKAGE.parent / "notebooks"
-_CALL = re.compile(r"\b(welcome_page|assessment_page|summary_page|knowledge_page)\s*\(\s*(?:[\"']([\w-]+)[\"'])?")
+_CALL = re.compile(r"\b(welcome_page|basics_page|assessment_page|summary_page|knowledge_page)\s*\(\s*(?:[\"']([\w-]+)[\"'])?")
 
 
 @dataclass(frozen=True)
@@ -75,24 +75,42 @@ def printed_app(standard: Standard, questions: tuple[Question, ...], source: str
         if not questions:
             return note("quiz_no_questions")
         return note("ws_quiz") + str(macros.questions_list(questions, P, LETTERS))
+    if kind == "basics_page":
+        return None  # the background page has nothing to fill in
     return note("ws_join")  # welcome_page: joining happens on a device
 
 
 def participant_notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
-    """The participant notebooks, in journey order (the facilitator's pages are not handouts)."""
-    return sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+    """The participant notebooks, in teaching order (the facilitator's pages are not handouts);
+    notebooks that are not part of the journey follow by name."""
+    from .journey import MODULES
+
+    order = {m.notebook: i for i, m in enumerate(MODULES)}
+    found = [p for p in folder.glob("*.ipynb") if not p.name.startswith(".")]
+    return sorted(found, key=lambda p: (order.get(p.name, len(order)), p.name))
 
 
-def notebook_html(path: Path, standard: Standard, questions: tuple[Question, ...], lang: str = "th") -> str:
-    """One notebook as a handout page (HTML): code hidden, apps printed, worked answers open."""
+# A case's worked answer (folded on screen): ``<details class="gecc-case-answer">…</details>``.
+_WORKED_ANSWER = re.compile(r"<details(\s+class=\"gecc-case-answer\")[^>]*>.*?</details>", re.S)
+
+
+def notebook_html(path: Path, standard: Standard, questions: tuple[Question, ...], lang: str = "th",
+                  facilitator: bool = False) -> str:
+    """One notebook as a handout page (HTML): code hidden, apps printed. A case's worked answer
+    is left out of the participants' handout (a line says the facilitator has it), so handouts
+    given out before the session do not spoil the table's discussion; ``facilitator`` prints
+    it open."""
     import nbformat
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            # A case's worked answer is folded on screen; on paper it is printed open.
-            cell.source = re.sub(r"<details(\s+class=\"gecc-case-answer\")", r"<details\1 open", cell.source)
+            if facilitator:  # folded on screen; on the facilitator's paper printed open
+                cell.source = re.sub(r"<details(\s+class=\"gecc-case-answer\")", r"<details\1 open", cell.source)
+            else:
+                held = f"<p class='gecc-answer-held'><em>{html.escape(label('answer_with_facilitator', lang))}</em></p>"
+                cell.source = _WORKED_ANSWER.sub(lambda _m: held, cell.source)
         elif cell.cell_type == "code":
             printed = printed_app(standard, questions, cell.source, lang)
             cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": printed})] if printed else []
@@ -132,15 +150,17 @@ def _write(path: Path, text: str) -> Path:
 
 
 def build_handouts(out: Path, standard: Standard, questions: tuple[Question, ...], *, pdf: bool = True,
-                   browser: str | None = None, notebooks: Path = NOTEBOOKS, lang: str = "th") -> Built:
-    """Every participant notebook as ``out/NAME.html`` and, with ``pdf``, ``out/NAME.pdf``."""
+                   browser: str | None = None, notebooks: Path = NOTEBOOKS, lang: str = "th",
+                   facilitator: bool = False) -> Built:
+    """Every participant notebook as ``out/NAME.html`` and, with ``pdf``, ``out/NAME.pdf``
+    (``facilitator``: with the cases' worked answers)."""
     from .errors import GeccError
     from .printing import print_many
 
     found = participant_notebooks(notebooks)
     if not found:
         raise GeccError(f"no participant notebooks in {notebooks}: run the command from the kit's folder.")
-    html = [_write(out / f"{nb.stem}.html", notebook_html(nb, standard, questions, lang)) for nb in found]
+    html = [_write(out / f"{nb.stem}.html", notebook_html(nb, standard, questions, lang, facilitator)) for nb in found]
     pdfs = print_many([(h, h.with_suffix(".pdf")) for h in html], browser) if pdf else []
     return Built(html, pdfs)
 

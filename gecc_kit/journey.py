@@ -14,7 +14,7 @@ from .plan import PlanItem
 from .quiz import PHASES, Question, grade
 from .scoring import Answer
 
-__all__ = ["Module", "MODULES", "SHELL", "module", "progress", "DONE", "STARTED", "TODO"]
+__all__ = ["Module", "MODULES", "KNOWLEDGE", "AFTER_PRE_TEST", "SHELL", "module", "progress", "DONE", "STARTED", "TODO"]
 
 DONE, STARTED, TODO = "done", "started", "todo"
 
@@ -23,23 +23,31 @@ DONE, STARTED, TODO = "done", "started", "todo"
 class Module:
     """One page of the journey: its notebook and title, and what it holds."""
 
-    number: int  # 0 for the welcome page
+    number: int  # its step in the teaching order, 1 for the welcome page
     notebook: str
     title_th: str
     title_en: str
-    kind: str  # welcome, factor, summary, knowledge
+    kind: str  # welcome, knowledge, basics, factor, summary
     factor: str = ""
 
 
+# In teaching order (the order of data/agenda.csv): join, the pre-test before any teaching
+# content (the background answers the pre-test's questions), the background, the four
+# factors, the summary and plan; the knowledge check's page holds the post-test too, which
+# the summary page leads back to at the end of the day.
 MODULES: tuple[Module, ...] = (
-    Module(0, "00-welcome.ipynb", "ยินดีต้อนรับ", "Welcome", "welcome"),
-    Module(1, "01-location.ipynb", "ด้านสถานที่", "Location", "factor", "location"),
-    Module(2, "02-personnel.ipynb", "ด้านบุคลากร", "Personnel", "factor", "personnel"),
-    Module(3, "03-service.ipynb", "ด้านบริการ", "Service", "factor", "service"),
-    Module(4, "04-technology.ipynb", "ด้านเทคโนโลยี", "Technology", "factor", "technology"),
-    Module(5, "05-summary.ipynb", "สรุปผลและแผนพัฒนา", "Summary and plan", "summary"),
-    Module(6, "06-knowledge-check.ipynb", "แบบทดสอบความรู้", "Knowledge check", "knowledge"),
+    Module(1, "00-welcome.ipynb", "ยินดีต้อนรับและลงทะเบียน", "Welcome and join", "welcome"),
+    Module(2, "06-knowledge-check.ipynb", "แบบทดสอบก่อนและหลังการอบรม", "Pre-test and post-test", "knowledge"),
+    Module(3, "00-gecc-basics.ipynb", "ศูนย์ราชการสะดวกและ พ.ร.บ. การอำนวยความสะดวกฯ", "GECC and the Licensing Facilitation Act", "basics"),
+    Module(4, "01-location.ipynb", "ด้านสถานที่", "Location", "factor", "location"),
+    Module(5, "02-personnel.ipynb", "ด้านบุคลากร", "Personnel", "factor", "personnel"),
+    Module(6, "03-service.ipynb", "ด้านบริการ", "Service", "factor", "service"),
+    Module(7, "04-technology.ipynb", "ด้านเทคโนโลยี", "Technology", "factor", "technology"),
+    Module(8, "05-summary.ipynb", "สรุปผลและแผนพัฒนา", "Summary and plan", "summary"),
 )
+KNOWLEDGE = next(m for m in MODULES if m.kind == "knowledge")
+# Pages whose teaching content answers the pre-test: they open once the pre-test is done.
+AFTER_PRE_TEST = frozenset(m.notebook for m in MODULES if m.kind in ("basics", "factor", "summary"))
 
 
 # The one notebook the workshop server serves for every module's link (its kernel moves between
@@ -65,6 +73,7 @@ def progress(
     """The state of every module for one participant: ``done``, ``started`` or ``todo``.
 
     - welcome: done (whoever has a personal link has joined);
+    - basics (the background page): done once the pre-test is done (it opens then);
     - a factor: done when every criterion has a status, started when some have;
     - summary: done when the plan has at least one written action, or when every
       criterion is answered met or not applicable (there is nothing to plan);
@@ -74,6 +83,8 @@ def progress(
     for m in MODULES:
         if m.kind == "welcome":
             state = DONE
+        elif m.kind == "basics":
+            state = DONE if grade(questions, quiz.get("pre", {})).complete or not questions else TODO
         elif m.kind == "factor":
             ids = [c.id for c in standard.for_factor(m.factor)]
             n = sum(1 for cid in ids if answers.get(cid) is not None and answers[cid].status is not None)

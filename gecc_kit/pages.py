@@ -35,13 +35,13 @@ import ipywidgets as W
 
 from .content import module_content
 from .errors import GeccError, UnknownParticipant, UnknownWorkshop
-from .journey import MODULES, SHELL, Module
+from .journey import AFTER_PRE_TEST, MODULES, SHELL, Module
 from .journey import module as module_of
 from .labels import label
 from .session import await_request, current_request, log, open_offices, open_questions, open_standard, open_store, request_from_environment
-from .widgets import _SHARED, AssessmentApp, JoinForm, Nav, WelcomeApp, _esc, message
+from .widgets import _SHARED, AssessmentApp, JoinForm, Nav, PreTestFirst, StepApp, WelcomeApp, _esc, message
 
-__all__ = ["welcome_page", "assessment_page", "summary_page", "knowledge_page", "journey_page", "JourneyApp"]
+__all__ = ["welcome_page", "basics_page", "assessment_page", "summary_page", "knowledge_page", "journey_page", "JourneyApp"]
 
 
 def _page(build: Callable, lang: str | None = None, request=None, on_participant: Callable | None = None):
@@ -61,6 +61,8 @@ def _page(build: Callable, lang: str | None = None, request=None, on_participant
 
         def page_for(participant, request=request):
             nav = Nav(request, standard, store, participant, questions, lang)
+            if request.page in AFTER_PRE_TEST and not nav.pre_test_done:
+                return PreTestFirst(request, nav, lang)
             app = build(_Context(request, standard, store, participant, questions, nav, lang))
             following = nav.next_widget()
             if following is not None:
@@ -133,8 +135,13 @@ def _knowledge(ctx):
     return KnowledgeApp(ctx.questions, ctx.store, ctx.participant, ctx.nav, ctx.lang)
 
 
+def _basics(ctx):
+    return StepApp(ctx.nav, "basics")
+
+
 def _builder(m: Module) -> Callable:
-    return {"welcome": _welcome, "summary": _summary, "knowledge": _knowledge}.get(m.kind) or _assessment(m.factor)
+    kinds = {"welcome": _welcome, "basics": _basics, "summary": _summary, "knowledge": _knowledge}
+    return kinds.get(m.kind) or _assessment(m.factor)
 
 
 def welcome_page(lang: str | None = None):
@@ -150,6 +157,11 @@ def assessment_page(factor_id: str, lang: str | None = None):
 def summary_page(lang: str | None = None):
     """The four factor scores side by side, the gaps, the improvement plan and the downloads."""
     return _page(_summary, lang)
+
+
+def basics_page(lang: str | None = None):
+    """The background page (GECC and the Act): its content opens once the pre-test is done."""
+    return _page(_basics, lang)
 
 
 def knowledge_page(lang: str | None = None):
@@ -248,6 +260,10 @@ class JourneyApp:
             before = set(_all_widgets())
             app = _page(_builder(m), self.lang, request=request, on_participant=self._joined)
             content = module_content(m.notebook, os.environ.get("GECC_NOTEBOOKS"))
+            # Content that answers the pre-test shows only to a participant who has done it
+            # (not to a page still asking to join, nor to one sent to the pre-test first).
+            if m.notebook in AFTER_PRE_TEST and not getattr(app, "opens_content", False):
+                content = type(content)("", "")
             parts = []
             if content.before:
                 parts.append(W.HTML(content.before))

@@ -374,10 +374,27 @@ def banner(
     lines += [
         f"  Criteria / เกณฑ์:   {criteria}  ({len(standard.criteria)} criteria){notice}",
         f"  Answers stored in / เก็บคำตอบที่:   {shown_store}",
+        *offices_line(),
         "  Stop with Ctrl+C. Answers are saved as they are given; restarting keeps them.",
         "",
     ]
     return "\n".join(lines)
+
+
+def offices_line() -> list[str]:
+    """A reminder when participants would pick from the sample's fictional units (the demo's)."""
+    from .errors import GeccError
+    from .practice import load_offices, offices_path
+
+    try:
+        offices = load_offices()
+    except GeccError:
+        return [f"  Offices / รายชื่อหน่วยงาน:   {offices_path()} cannot be read: participants type their office"]
+    if any("สมมติ" in o.name_th for o in offices):
+        return [f"  Offices / รายชื่อหน่วยงาน:   {offices_path()} holds the FICTIONAL sample units (for the demo):",
+                "      replace them with the units coming, or set GECC_OFFICES to a file of your own",
+                "      (แก้ไขรายชื่อหน่วยงานให้ตรงกับผู้เข้าร่วมจริง)"]
+    return [f"  Offices / รายชื่อหน่วยงาน:   {offices_path()} ({len(offices)} unit{'' if len(offices) == 1 else 's'})"]
 
 
 def serve(config: ServerConfig) -> None:

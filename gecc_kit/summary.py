@@ -147,6 +147,8 @@ class SummaryApp:
         The navigation bar, refreshed when the plan changes.
     """
 
+    opens_content = True  # its page shows the notebook's teaching content
+
     def __init__(self, standard: Standard, store: Store, participant: Participant, request: Request, nav: Nav | None = None, lang: str = "th"):
         self.standard, self.store, self.participant, self.request, self.nav, self.lang = standard, store, participant, request, nav, lang
         self.answers = store.answers(participant.id)

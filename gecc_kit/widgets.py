@@ -22,7 +22,7 @@ import ipywidgets as W
 
 from .criteria import Criterion, Standard, factor as get_factor
 from .errors import TooManyJoins
-from .journey import DONE, MODULES, STARTED, TODO, module, progress
+from .journey import DONE, KNOWLEDGE, MODULES, STARTED, TODO, module, progress
 from .labels import LABELS, label, pick
 from .practice import Office
 from .quiz import Question, grade
@@ -31,7 +31,7 @@ from .session import Request, log
 from .store import Participant, Store
 from .text import MAX_TEXT, clean_name, name_too_long, text_too_long
 
-__all__ = ["AssessmentApp", "JoinForm", "Nav", "WelcomeApp", "nav_html", "notice_html", "message", "lean", "LABELS", "label"]
+__all__ = ["AssessmentApp", "JoinForm", "Nav", "PreTestFirst", "StepApp", "WelcomeApp", "nav_html", "notice_html", "message", "lean", "LABELS", "label"]
 
 
 
@@ -185,6 +185,8 @@ class AssessmentApp:
     nav
         The navigation bar shown on top, refreshed after a status is saved.
     """
+
+    opens_content = True  # its page shows the notebook's teaching content
 
     def __init__(
         self,
@@ -341,13 +343,6 @@ class AssessmentApp:
     def _update(self) -> None:
         lang = self.lang
         s = self.result()
-        if s.level:
-            level = pick(s.level.name_th, s.level.name_en, lang)
-        elif not s.applicable:
-            level = label("nothing_applicable", lang)
-        else:
-            first = self.standard.levels[0]
-            level = label("no_level", lang).format(first=pick(first.name_th, first.name_en, lang))
         shown = f"{s.percent:.1f}%" if s.applicable else "—"
         counts = " · ".join(
             f"{_esc(pick(st.label_th, st.label_en, lang))} {s.counts[st.value]}" for st in Status
@@ -359,7 +354,9 @@ class AssessmentApp:
         self.score_html.value = (
             f"<div class='gecc-score-box'><div>{_esc(label('score_title', lang) + illustrative_suffix(self.standard, lang))}</div>"
             f"<div class='gecc-score-percent' data-percent='{s.percent:.1f}'>{shown}</div>"
-            f"<div>{_esc(label('level', lang))}: <b class='gecc-level'>{_esc(level)}</b></div>"
+            # No level here: a certification level belongs to a whole centre, not to one factor
+            # (DOMAIN.md); the summary page shows the level of all four factors together.
+            f"<div class='gecc-level-note'>{_esc(label('level_overall_only', lang))}</div>"
             f"<div class='gecc-counts'>{counts}</div>{unmet}</div>"
         )
         answered_gaps = [g for g in s.gaps if g.status is not None]
@@ -538,19 +535,24 @@ class Nav:
         self.widget.value = nav_html(self.request, self.states, self.lang)
 
     def next_module(self):
-        """Where to go from this page: the pre-test first, then the modules in order, then the post-test."""
+        """Where to go from this page, in teaching order: the pre-test first, then the
+        background, the four factors and the summary, and from the summary the post-test."""
         try:
             here = module(self.request.page)
         except KeyError:
             return None
-        knowledge = MODULES[-1]
         if here.kind == "welcome" and not self.pre_test_done:
-            return knowledge
-        if here is knowledge:
-            if self.states.get(knowledge.notebook) == DONE or not self.pre_test_done:
+            return KNOWLEDGE
+        if here is KNOWLEDGE:
+            if self.states.get(KNOWLEDGE.notebook) == DONE or not self.pre_test_done:
                 return None  # finish the test first; after the post-test there is nowhere left
+            factors = [m for m in MODULES if m.kind == "factor"]
+            if all(self.states.get(m.notebook, TODO) == TODO for m in factors):
+                return next(m for m in MODULES if m.kind == "basics")  # the day starts with the background
             todo = [m for m in MODULES if m.kind in ("factor", "summary") and self.states.get(m.notebook) != DONE]
             return todo[0] if todo else None
+        if here.kind == "summary":
+            return KNOWLEDGE if self.states.get(KNOWLEDGE.notebook) != DONE else None  # the post-test
         later = [m for m in MODULES if m.number > here.number]
         return later[0] if later else None
 
@@ -577,7 +579,7 @@ def _steps_html(request: Request, states: dict[str, str], here, lang: str) -> st
         hint = f" ({label(state, lang)})" if state in (DONE, STARTED) else ""
         items.append(
             f"<li class='{classes}' data-module='{_esc(m.notebook)}' data-state='{state}'>"
-            f"<a href='{_esc(request.link(page=m.notebook))}' title='{_esc(title + hint)}'>{mark}{m.number or ''} {_esc(title)}</a></li>"
+            f"<a href='{_esc(request.link(page=m.notebook))}' title='{_esc(title + hint)}'>{mark}{m.number}. {_esc(title)}</a></li>"
         )
     return f"<ol class='gecc-steps'>{''.join(items)}</ol>"
 
@@ -594,15 +596,14 @@ def nav_html(request: Request, states: dict[str, str], lang: str = "th") -> str:
     try:
         here = module(request.page)
         where = pick(here.title_th, here.title_en, lang)
-        if here.number:
-            where = label("module_x_of_n", lang, x=here.number, n=len(MODULES) - 1) + " · " + where
+        where = label("step_x_of_n", lang, x=here.number, n=len(MODULES)) + " · " + where
     except KeyError:
         here, where = None, ""
-    done = sum(1 for m in MODULES[1:] if states.get(m.notebook) == DONE)
+    done = sum(1 for m in MODULES if states.get(m.notebook) == DONE)
     steps = _steps_html(request, states, here, lang)
     topbar = (
         f"<div class='gecc-topbar' role='navigation'><details class='gecc-topbar-menu'>"
-        f"<summary class='gecc-nav-where'>{_esc(where)} <span class='gecc-done-count'>(✓ {done}/{len(MODULES) - 1})</span></summary>{steps}</details>"
+        f"<summary class='gecc-nav-where'>{_esc(where)} <span class='gecc-done-count'>(✓ {done}/{len(MODULES)})</span></summary>{steps}</details>"
         f"<a class='gecc-jump' href='#gecc-app'>{_esc(label('jump_to_exercise', lang))} ↓</a>{lang_switch_html(request, lang)}</div>"
     )
     return (
@@ -623,6 +624,41 @@ def lang_switch_html(request: Request, lang: str) -> str:
     """A link to this page in the other language (Thai <-> English)."""
     other = "th" if lang == "en" else "en"
     return f"<a class='gecc-lang-switch' lang='{other}' href='{_esc(request.link(lang=other))}'>{_esc(label('switch_lang', lang))}</a>"
+
+
+class StepApp:
+    """A step with nothing to answer (the background page): the navigation, around which the
+    page shows its notebook's content, and the way on."""
+
+    opens_content = True  # its page shows the notebook's teaching content
+
+    def __init__(self, nav: Nav, kind: str):
+        self.widget = W.VBox([nav.widget, _html(_CSS)])
+        self.widget.add_class("gecc-app")
+        self.widget.add_class(f"gecc-{kind}")
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+class PreTestFirst:
+    """A page whose teaching content would answer the pre-test, opened before the pre-test is
+    done: what to do first, and no content (see ``journey.AFTER_PRE_TEST``)."""
+
+    opens_content = False
+
+    def __init__(self, request: Request, nav: Nav, lang: str = "th"):
+        body = _html(
+            f"{_CSS}<p class='gecc-message gecc-after-pre-test' role='status'>{_esc(label('after_pre_test', lang))}</p>"
+            f"<p><a class='gecc-module-button gecc-next' data-module='{_esc(KNOWLEDGE.notebook)}' "
+            f"href='{_esc(request.link(page=KNOWLEDGE.notebook))}'>{_esc(label('to_pre_test', lang))} →</a></p>"
+        )
+        self.widget = W.VBox([nav.widget, body])
+        self.widget.add_class("gecc-app")
+        self.widget.add_class("gecc-pre-test-first")
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
 
 
 class WelcomeApp:

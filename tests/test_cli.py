@@ -66,6 +66,19 @@ def test_serve_reuses_the_latest_workshop_and_prints_the_link(tmp_path):
     assert named.code == "MOI-68"
 
 
+def test_the_banner_says_when_participants_would_pick_fictional_offices(tmp_path, monkeypatch):
+    """The sample's units are for the demo: the facilitator is told to put the real ones in."""
+    config = ServerConfig(port=9999, store_url=f"sqlite:///{tmp_path}/s.sqlite", var_dir=tmp_path)
+    _, criteria, standard, store, first = prepare(config)
+    monkeypatch.delenv("GECC_OFFICES", raising=False)
+    assert "FICTIONAL" in banner(config, store, criteria, standard, first)
+    real = tmp_path / "offices.csv"
+    real.write_text("id,name_th,name_en,table\nA1,สำนักงานอุตสาหกรรมจังหวัดหนึ่ง,Provincial Industry Office One,โต๊ะ 1\n", encoding="utf-8")
+    monkeypatch.setenv("GECC_OFFICES", str(real))
+    text = banner(config, store, criteria, standard, first)
+    assert "FICTIONAL" not in text and f"{real} (1 unit)" in text
+
+
 def test_kernels_get_an_absolute_store_url(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     store_url = prepare(ServerConfig(store_url="sqlite:///var/x.sqlite", var_dir=tmp_path))[0]

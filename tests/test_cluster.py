@@ -252,9 +252,11 @@ def test_a_room_on_three_replicas_behind_haproxy_survives_losing_one(tmp_path):
                 page.reload(wait_until="commit")
                 try:
                     page.wait_for_selector(".gecc-status-L01 button.mod-active", timeout=60_000)
-                except Exception as exc:  # say what the participant saw instead
-                    raise AssertionError(f"after the reload {page.url} showed: {page.inner_text('body')[:600]!r}\n"
-                                         f"haproxy: {haproxy.log.read_text()[-1500:]}") from exc
+                except Exception as exc:  # say what the participant saw instead, and what the replica logged
+                    on = next((c["value"] for c in context.cookies() if c["name"] == "GECC_REPLICA"), "?")
+                    logs = "".join(f"\n--- {r.var.parent.name}:\n{r.output()[-2500:]}" for r in replicas if r.var.parent.name != lost)
+                    raise AssertionError(f"after the reload {page.url} (cookie {on}) showed: {page.inner_text('body')[:300]!r}\n"
+                                         f"haproxy: {haproxy.log.read_text()[-1500:]}{logs}") from exc
                 times.append(time.monotonic() - start)
                 assert page.locator(".gecc-status-L01 button.mod-active").inner_text().strip() == "ผ่าน"
                 now_on = next(c["value"] for c in context.cookies() if c["name"] == "GECC_REPLICA")

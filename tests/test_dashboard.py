@@ -94,6 +94,13 @@ def test_dashboard_export_button_offers_the_workbook(room, standard):
     book = load_workbook(io.BytesIO(base64.b64decode(m.group(1))))
     assert "คะแนน" in book.sheetnames and len(list(book["ผู้เข้าร่วม"].values)) == 9
     assert "download='gecc-results-DASH-" in app.export_links.value
+    assert "ข้อมูลส่วนบุคคล" in app.export_links.value, "the named file says it is personal data"
+    # Beside it, the summary for executives: no participant is named in it.
+    m = re.search(r"class='gecc-download-summary' download='gecc-summary-DASH-[^']+' href='data:[^;]+;base64,([^']+)'", app.export_links.value)
+    summary = load_workbook(io.BytesIO(base64.b64decode(m.group(1))))
+    cells = " ".join(str(v) for ws in summary.worksheets for row in ws.values for v in row if v is not None)
+    assert "ผู้เข้าร่วม / participants" in cells
+    assert not any(p.display_name in cells for p in store.participants("DASH"))
 
 
 def test_consensus_view_saves_agreed_answers_scored_like_a_participant(room, standard):

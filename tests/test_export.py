@@ -77,6 +77,39 @@ def test_export_xlsx_holds_every_sheet_with_thai_intact(room, standard, tmp_path
     assert table_scores["overall"] == pytest.approx(round(score_all(standard, store.consensus("EXP", "โต๊ะ 1"))["overall"].percent, 1))
     about = dict(list(book["เกี่ยวกับไฟล์"].values)[1:])
     assert about["รหัสการอบรม / workshop"] == "EXP" and "ตัวอย่าง" in about["หมายเหตุ / note"]
+    # The file says what it is: personal data, for the facilitator, with the summary for executives.
+    assert "ข้อมูลส่วนบุคคล" in about["ข้อมูลส่วนบุคคล / personal data"] and "--summary" in about["ข้อมูลส่วนบุคคล / personal data"]
+    assert "Personal data" in text and "--summary" in text
+
+
+def test_the_summary_for_executives_holds_no_names_and_hides_small_groups(room, standard, tmp_path, capsys):
+    """`gecc-kit export --summary`: the room's figures for people who were not there. No display
+    name, office of fewer than 3, personal note or individual answer is in it; an office of 3
+    gets its line; a table of 2 is hidden."""
+    store, people = room
+    trio = [store.join("EXP", f"สมาชิกสำนักงาน {i}", "สำนักงานทดลองสาม", "") for i in range(3)]
+    for i, p in enumerate(trio):
+        store.save_answer(p.id, "L01", status=("met", "partial", "not_yet")[i], note=f"บันทึกส่วนตัว {i}")
+    out = tmp_path / "summary.xlsx"
+    code, text, _ = run(capsys, "export", "--workshop", "EXP", "--summary", "--out", str(out), "--store", store.url)
+    assert code == 0 and "executives" in text
+    book = load_workbook(out)
+    everything = " ".join(str(v) for ws in book.worksheets for row in ws.values for v in row if v is not None)
+    for p in [*people, *trio]:
+        assert p.display_name not in everything, f"{p.display_name} is named in the summary"
+        assert p.token not in everything
+    assert "บันทึกส่วนตัว" not in everything and FORMULA not in everything, "no participant's typed text"
+    small_offices = {p.office for p in people if p.office} - {"สำนักงานทดลองสาม"}
+    assert small_offices and not any(o in everything for o in small_offices), "offices of 1 or 2 are not named"
+    offices = {r[0]: r for r in list(book["ตามหน่วยงาน"].values)[1:]}
+    assert offices["สำนักงานทดลองสาม"][1] == 3 and isinstance(offices["สำนักงานทดลองสาม"][2], float)
+    criteria = {r[0]: r for r in list(book["รายเกณฑ์"].values)[1:]}
+    assert criteria["L01"][4] == len(people) + 3
+    tables = {r[0]: r for r in list(book["ฉันทามติรายโต๊ะ"].values)[1:]}
+    small = [t for t, r in tables.items() if r[1] < 3]
+    assert small and all("ไม่แสดง" in str(tables[t][-1]) for t in small)
+    about = dict(list(book["เกี่ยวกับไฟล์"].values)[1:])
+    assert "ไม่มีชื่อ" in about["ความเป็นส่วนตัว / privacy"]
 
 
 def test_export_csv_is_one_file_per_sheet_readable_by_spreadsheets(room, tmp_path, capsys):

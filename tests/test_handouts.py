@@ -100,8 +100,13 @@ def test_the_self_assessment_is_printed_as_a_checklist(handouts, standard):
     assert html.count("class=\"gecc-checklist-row\"") == len(standard.for_factor("location"))
     assert "<script" not in html and "https://" not in re.sub(r"/\*.*?\*/", "", html, flags=re.S), "offline: no script, no CDN"
     assert "widget-view" not in html
-    # The case's worked answer is printed open; the knowledge check as questions with boxes.
-    assert "<details class=\"gecc-case-answer\" open" in (out / "02-personnel.html").read_text(encoding="utf-8")
+    # The participants' copy leaves the case's worked answer out (handouts given out before the
+    # session must not spoil the table's discussion); the facilitator's copy prints it open.
+    personnel = (out / "02-personnel.html").read_text(encoding="utf-8")
+    assert "gecc-case-answer" not in personnel and "ฉบับวิทยากร" in squash(text_of(out / "02-personnel.pdf"))
+    facilitator = notebook_html(NOTEBOOKS / "02-personnel.ipynb", standard, (), facilitator=True)
+    assert "<details class=\"gecc-case-answer\" open" in facilitator
+    # The knowledge check as questions with boxes.
     quiz = squash(text_of(out / "06-knowledge-check.pdf", "-raw"))
     for q in load_questions():
         assert squash(q.question_th)[:30] in quiz
@@ -236,7 +241,7 @@ def test_slides_work_offline_and_navigate(tmp_path, capsys):
         assert "ศูนย์ราชการสะดวก" in first and page.evaluate("Reveal.getIndices().h") == 0
         page.keyboard.press("ArrowRight")
         page.wait_for_function("Reveal.getIndices().h === 1", timeout=5_000)
-        assert "วาระการอบรม" in page.locator(".reveal .slides > section.present").inner_text()
+        assert "เข้าร่วมการอบรม" in page.locator(".reveal .slides > section.present").inner_text()
         page.wait_for_function("location.hash === '#/1'", timeout=5_000)  # the address follows the deck
         browser.close()
     assert all(u.startswith("file://") for u in requests), [u for u in requests if not u.startswith("file://")]

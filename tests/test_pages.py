@@ -80,13 +80,13 @@ def test_every_link_keeps_code_token_and_language(standard, who):
         assert f"{BASE}{m.notebook}?w=J1&amp;p={p.token}&amp;l=en" in module_links
     switch = re.search(r"class='gecc-lang-switch' lang='th' href='([^']+)'", nav.widget.value).group(1)
     assert switch == f"{BASE}02-personnel.ipynb?w=J1&amp;p={p.token}"
-    assert "Module 2 of 6 · Personnel" in nav.widget.value
+    assert "Step 5 of 8 · Personnel" in nav.widget.value, "numbered in teaching order"
 
 
 def test_the_bar_shows_what_is_done_and_follows_answers(standard, who):
     store, p = who
     nav = nav_for(standard, store, p, "01-location.ipynb")
-    assert "โมดูล 1 จาก 6 · ด้านสถานที่" in nav.widget.value
+    assert "ขั้นที่ 4 จาก 8 · ด้านสถานที่" in nav.widget.value
     assert "data-module='01-location.ipynb' data-state='todo'" in nav.widget.value
     for c in standard.for_factor("location"):
         store.save_answer(p.id, c.id, status="met")
@@ -94,14 +94,23 @@ def test_the_bar_shows_what_is_done_and_follows_answers(standard, who):
     assert "data-module='01-location.ipynb' data-state='done'" in nav.widget.value
 
 
-def test_next_goes_to_the_pre_test_first(standard, who):
+def test_next_follows_the_teaching_order(standard, who):
+    """Join, the pre-test, the background, the four factors, the summary, then back to the
+    knowledge check for the post-test; the pre-test page is step 2, never "6 of 6"."""
     store, p = who
-    assert nav_for(standard, store, p, "00-welcome.ipynb").next_module().kind == "knowledge"
+    welcome = nav_for(standard, store, p, "00-welcome.ipynb")
+    assert welcome.next_module().kind == "knowledge"
+    assert "ขั้นที่ 1 จาก 8" in welcome.widget.value
+    assert "ขั้นที่ 2 จาก 8 · แบบทดสอบก่อนและหลังการอบรม" in nav_for(standard, store, p, "06-knowledge-check.ipynb").widget.value
     for q in load_questions():
         store.save_quiz_choice(p.id, "pre", q.id, "a")
-    assert nav_for(standard, store, p, "00-welcome.ipynb").next_module().notebook == "01-location.ipynb"
-    assert nav_for(standard, store, p, "06-knowledge-check.ipynb").next_module().notebook == "01-location.ipynb"
+    assert nav_for(standard, store, p, "06-knowledge-check.ipynb").next_module().notebook == "00-gecc-basics.ipynb"
+    assert nav_for(standard, store, p, "00-gecc-basics.ipynb").next_module().notebook == "01-location.ipynb"
     assert nav_for(standard, store, p, "03-service.ipynb").next_module().notebook == "04-technology.ipynb"
+    assert nav_for(standard, store, p, "04-technology.ipynb").next_module().notebook == "05-summary.ipynb"
+    assert nav_for(standard, store, p, "05-summary.ipynb").next_module().notebook == "06-knowledge-check.ipynb", "the post-test"
+    store.save_answer(p.id, "L01", status="met")  # once a factor is started, the pre-test leads to the first one not done
+    assert nav_for(standard, store, p, "06-knowledge-check.ipynb").next_module().notebook == "01-location.ipynb"
 
 
 def test_welcome_shows_who_and_every_module_escaped(standard, who):
@@ -291,6 +300,9 @@ def test_pages_from_url_dispatch(monkeypatch, store_url):
     p = s.join("J2", "ผู้ทดสอบ")
     monkeypatch.setenv("QUERY_STRING", f"w=J2&p={p.token}&l=en")
     monkeypatch.setenv("VOILA_REQUEST_URL", BASE + "05-summary.ipynb?w=J2")
+    assert type(pages.summary_page()).__name__ == "PreTestFirst", "teaching pages open after the pre-test"
+    for q in load_questions():
+        s.save_quiz_choice(p.id, "pre", q.id, "b")
     assert type(pages.welcome_page()).__name__ == "WelcomeApp"
     summary = pages.summary_page()
     assert type(summary).__name__ == "SummaryApp" and summary.lang == "en"
@@ -349,9 +361,9 @@ def test_a_buddhist_year_in_the_date_box_is_refused_with_a_hint(standard, who):
     assert "พ.ศ." in row.due_text.value
 
 
-def test_the_top_bar_counts_the_six_modules(standard, who):
+def test_the_top_bar_counts_every_step(standard, who):
     store, p = who
-    assert "(✓ 0/6)" in nav_for(standard, store, p, "01-location.ipynb").widget.value
+    assert "(✓ 1/8)" in nav_for(standard, store, p, "01-location.ipynb").widget.value, "joined: step 1 is done"
 
 
 def test_the_knowledge_page_sends_nowhere_before_the_pre_test_is_done(standard, who):
@@ -414,15 +426,23 @@ def test_joining_on_a_kit_page_turns_the_form_into_the_page(monkeypatch, store_u
     open_store.cache_clear()
     open_store().ensure_workshop("J4")
     monkeypatch.setenv("QUERY_STRING", "w=J4")
-    monkeypatch.setenv("VOILA_REQUEST_URL", BASE + "02-personnel.ipynb?w=J4")
-    form = pages.assessment_page("personnel")
+    monkeypatch.setenv("VOILA_REQUEST_URL", BASE + "06-knowledge-check.ipynb?w=J4")
+    form = pages.knowledge_page()
     assert isinstance(form, JoinForm)
     form.name.value = XSS
     form.button.click()
     p = form.participant
-    assert type(form.page).__name__ == "AssessmentApp" and form.page.widget in form.widget.children
-    assert f"data-gecc-url='{BASE}02-personnel.ipynb?w=J4&amp;p={p.token}'" in form.message.value
+    assert type(form.page).__name__ == "KnowledgeApp" and form.page.widget in form.widget.children
+    assert f"data-gecc-url='{BASE}06-knowledge-check.ipynb?w=J4&amp;p={p.token}'" in form.message.value
     assert "http-equiv" not in form.message.value
-    form.page.status_widgets["P03"].value = "met"
-    assert open_store().answers(p.id)["P03"].status.value == "met"
+    q = load_questions()[0]
+    form.page.radios["pre"][q.id].value = "b"
+    assert open_store().quiz_choices(p.id)["pre"][q.id] == "b"
     assert f"p={p.token}" in form.page.widget.children[0].value, "the bar's links carry the new token"
+    # Joining on a teaching page before the pre-test: the page sends the newcomer to the pre-test.
+    monkeypatch.setenv("VOILA_REQUEST_URL", BASE + "02-personnel.ipynb?w=J4")
+    form = pages.assessment_page("personnel")
+    form.name.value = "คนใหม่"
+    form.button.click()
+    assert type(form.page).__name__ == "PreTestFirst"
+    assert f"06-knowledge-check.ipynb?w=J4&amp;p={form.participant.token}" in form.page.widget.children[1].value

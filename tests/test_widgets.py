@@ -101,9 +101,16 @@ def test_a_factor_with_nothing_applicable_shows_a_dash_not_zero(standard, store,
     assert ">—<" in app.score_html.value and "ไม่เกี่ยวข้อง" in app.score_html.value
 
 
-def test_below_the_first_level_names_it_from_the_file(standard, store, participant):
+def test_a_factor_page_shows_no_level_of_its_own(standard, store, participant):
+    """A certification level belongs to a whole centre: a factor page shows its percent and
+    points to the summary for the level (content review P10)."""
     app = AssessmentApp(standard, "location", store, participant)
-    assert f"ยังไม่ถึง{standard.levels[0].name_th}" in app.score_html.value
+    for c in standard.for_factor("location"):
+        store.save_answer(participant.id, c.id, status="met")
+    app = AssessmentApp(standard, "location", store, participant)
+    assert "100.0%" in app.score_html.value
+    assert not any(level.name_th in app.score_html.value for level in standard.levels)
+    assert "ทั้งศูนย์" in app.score_html.value
 
 
 def test_join_form_creates_participant_and_sends_the_browser_to_the_personal_link(standard, store):

@@ -57,6 +57,7 @@ def _cmd_serve(args) -> int:
         workshop=args.workshop,
         expect=args.expect,
         room=args.room,
+        agenda=args.agenda,
         max_kernels=args.max_kernels,
         cell_timeout=args.cell_timeout,
         debug=args.debug,
@@ -297,6 +298,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--expect", type=int, default=0, metavar="N",
                    help="participants in the room for the day: N kernels are kept ready until they are in, then a few spares "
                         "(about 60 MiB per participant); start the server any time before the session")
+    p.add_argument("--agenda", choices=("full", "half"), default="full",
+                   help="the plan of the day (data/agenda.csv) the welcome page shows: full day, or half day with the "
+                        "self-assessments as pre-work (default full)")
     p.add_argument("--room", type=int, default=0, metavar="N",
                    help="with --replica: participants of the whole session on every replica (default: --expect). One "
                         "address (an office behind one NAT) may hold this many pages here, so a lost replica's people "

@@ -91,6 +91,21 @@ def _page(build: Callable, lang: str | None = None, request=None, on_participant
         return message("broken", lang or "th")
 
 
+def agenda_block(lang: str = "th") -> str:
+    """The day's กำหนดการ for the welcome page: the plan the facilitator chose (``gecc-kit serve
+    --agenda``, $GECC_AGENDA_PLAN), from the same file as the slides; nothing if it cannot be read."""
+    from .agenda import agenda_html
+
+    plan = os.environ.get("GECC_AGENDA_PLAN", "full")
+    try:
+        table = agenda_html(plan if plan in ("full", "half") else "full", lang, caption=True)
+    except GeccError:
+        log.exception("the agenda could not be read")
+        return ""
+    title = "Agenda" if lang == "en" else "กำหนดการ"
+    return f"<div class='gecc-agenda-box'><h2 id='gecc-agenda'>{title}</h2>{table}</div>"
+
+
 def _questions():
     try:
         return open_questions()
@@ -270,6 +285,8 @@ class JourneyApp:
             parts.append(getattr(app, "widget", app))
             if content.after:
                 parts.append(W.HTML(content.after))
+            if m.kind == "welcome":
+                parts.append(W.HTML(agenda_block(request.lang if request.lang else "th")))
             view = W.VBox(parts)
             view.add_class("gecc-view")
             view.add_class("gecc-view-" + m.notebook.rsplit(".", 1)[0])

@@ -88,3 +88,35 @@ def test_the_pages_open_before_the_pre_test_hold_no_background(notebook):
     text = re.sub(r"<[^>]+>", " ", content.before + content.after)
     for background in ("มาตรา 7", "มาตรา 8", "มาตรา 10", "สปน.", "ระดับพื้นฐาน", "สะดวก รวดเร็ว เข้าถึงง่าย"):
         assert background not in text, f"{notebook} teaches {background!r} before the pre-test"
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", re.sub(r"<[^>]+>", " ", text))
+
+
+def test_no_pre_test_answer_is_on_a_page_open_before_the_pre_test():
+    """What a participant can read before finishing the pre-test: the welcome page and the
+    knowledge check's page (their Markdown), the top bar listing every step, the labels of the
+    join form and of the "pre-test first" box on every other page. None of it holds the text of
+    a pre-test question's right answer (the questions' own choices aside)."""
+    from gecc_kit.quiz import LETTERS, load_questions
+    from gecc_kit.session import Request
+    from gecc_kit.widgets import nav_html
+
+    readable = []
+    for notebook in ("00-welcome.ipynb", "06-knowledge-check.ipynb"):
+        content = module_content(notebook, str(NOTEBOOKS))
+        readable += [content.before, content.after]
+    for lang in ("th", "en"):
+        request = Request("W", "t", "http://host/voila/render/06-knowledge-check.ipynb", lang=lang)
+        readable.append(nav_html(request, {}, lang))
+    readable += [text for pair in LABELS.values() for text in pair]
+    from gecc_kit.pages import agenda_block
+
+    readable += [agenda_block(lang) for lang in ("th", "en")]  # the welcome page's กำหนดการ
+    assert "gecc-agenda" in readable[-1]
+    page = _squash(" ".join(readable))
+    for q in load_questions():
+        for right in q.choices[LETTERS.index(q.answer)]:  # Thai and English
+            assert len(_squash(right)) >= 4
+            assert _squash(right) not in page, f"{q.id}'s answer ({right!r}) can be read before the pre-test"

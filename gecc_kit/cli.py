@@ -275,7 +275,7 @@ def _cmd_reports(args) -> int:
 def _cmd_slides(args) -> int:
     from .slides import build_slides
 
-    built = build_slides(Path(args.out))
+    built = build_slides(Path(args.out), join_url=args.join_url)
     for path in built:
         print(f"  {path}")
     print(f"Slides: {len(built)} deck(s); open the .slides.html file in a browser (works with no network).")
@@ -390,6 +390,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("slides", help="the facilitator's deck (slides/*.ipynb) as reveal.js HTML that works offline")
     p.add_argument("--out", default="build/slides", help="folder (default build/slides)")
+    p.add_argument("--join-url", default=os.environ.get("GECC_JOIN_URL"), metavar="URL",
+                   help="the participants' link (printed by `gecc-kit serve`) for the join slide and its QR code "
+                        "(default $GECC_JOIN_URL; without it the slide asks you to fill it in)")
     p.set_defaults(func=_cmd_slides)
 
     p = sub.add_parser("validate", help="check a criteria file and list every problem")

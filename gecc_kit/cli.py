@@ -58,6 +58,7 @@ def _cmd_serve(args) -> int:
         expect=args.expect,
         room=args.room,
         agenda=args.agenda,
+        pre_test_first=not args.no_pre_test_first,
         max_kernels=args.max_kernels,
         cell_timeout=args.cell_timeout,
         debug=args.debug,
@@ -298,6 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--expect", type=int, default=0, metavar="N",
                    help="participants in the room for the day: N kernels are kept ready until they are in, then a few spares "
                         "(about 60 MiB per participant); start the server any time before the session")
+    p.add_argument("--no-pre-test-first", action="store_true",
+                   help="every step opens at once, before the pre-test is done (a session without a pre-test); by default "
+                        "the background and the factors open once a participant has answered the pre-test, whose answers they hold")
     p.add_argument("--agenda", choices=("full", "half"), default="full",
                    help="the plan of the day (data/agenda.csv) the welcome page shows: full day, or half day with the "
                         "self-assessments as pre-work (default full)")

@@ -61,6 +61,7 @@ class ServerConfig:
     prefix: str | None = None  # path the server answers under, e.g. /gecc/ (default: the public URL's path, else /)
     replica: str | None = None  # this process's name when several serve one room behind a proxy
     agenda: str = "full"  # the plan of data/agenda.csv the welcome page shows: full or half
+    pre_test_first: bool = True  # teaching pages open once the participant has done the pre-test
     trusted_proxies: tuple[str, ...] = ()  # proxies whose X-Forwarded-For is believed (loopback too with public_url)
     var_dir: Path = field(default_factory=lambda: Path(os.environ.get("GECC_VAR_DIR") or KIT_ROOT / "var"))
 
@@ -206,6 +207,7 @@ def kernel_environment(config: ServerConfig, store_url: str, criteria: Path, wor
         # A room joins within a minute or two; a script replaying joins is held to twice the room.
         GECC_JOINS_PER_MINUTE=str(max(60, 2 * max(config.expect, 0))),
         GECC_AGENDA_PLAN=config.agenda,  # the plan of the day the welcome page shows
+        GECC_PRE_TEST_FIRST="1" if config.pre_test_first else "0",
         IPYTHONDIR=str(ipython_dir),
         JUPYTER_PATH=os.pathsep.join(p for p in (str(TEMPLATES_ROOT), os.environ.get("JUPYTER_PATH", "")) if p),
         PYTHONUNBUFFERED="1",

@@ -301,6 +301,9 @@ def test_pages_from_url_dispatch(monkeypatch, store_url):
     monkeypatch.setenv("QUERY_STRING", f"w=J2&p={p.token}&l=en")
     monkeypatch.setenv("VOILA_REQUEST_URL", BASE + "05-summary.ipynb?w=J2")
     assert type(pages.summary_page()).__name__ == "PreTestFirst", "teaching pages open after the pre-test"
+    monkeypatch.setenv("GECC_PRE_TEST_FIRST", "0")  # gecc-kit serve --no-pre-test-first: a session without one
+    assert type(pages.summary_page()).__name__ == "SummaryApp"
+    monkeypatch.delenv("GECC_PRE_TEST_FIRST")
     for q in load_questions():
         s.save_quiz_choice(p.id, "pre", q.id, "b")
     assert type(pages.welcome_page()).__name__ == "WelcomeApp"

@@ -9,6 +9,9 @@ participants (HTTP and websocket clients that drive the widgets, carrying HAProx
 cookie as a browser does) join within ``--window`` seconds and, after a short gap, open module 1
 together. Needs PostgreSQL ($GECC_TEST_POSTGRES_URL, as .ci/run starts it), haproxy and openssl.
 
+Module 1 opens after the pre-test (gecc_kit.journey.AFTER_PRE_TEST): between the join and the
+change, each participant's pre-test is written into the store, untimed, so the change is the same.
+
     GECC_TEST_POSTGRES_URL=postgresql+psycopg://gecc_test:gecc_test@127.0.0.1:5432/gecc_test \\
         .venv/bin/python bench/cluster_burst.py --participants 60
 
@@ -22,6 +25,7 @@ import asyncio
 import math
 import os
 import platform
+import random
 import sys
 import tempfile
 import time
@@ -45,6 +49,27 @@ def haproxy_config(folder: Path, replicas: int) -> Path:
     path = folder / f"haproxy-{replicas}.cfg"
     path.write_text("\n".join(kept) + "\n")
     return path
+
+
+def pre_test(pg_url: str, code: str, people) -> int:
+    """Every joined participant's pre-test, written into the store (the kit opens the teaching pages,
+    module 1 among them, once it is done: gecc_kit.journey.AFTER_PRE_TEST); how many did it."""
+    from gecc_kit.quiz import LETTERS, load_questions
+    from gecc_kit.store import Store
+
+    questions = load_questions()
+    store = Store(pg_url)
+    try:
+        done = 0
+        for person in people:
+            if person.token:
+                who = store.participant(code, person.token)
+                for q in questions:
+                    store.save_quiz_choice(who.id, "pre", q.id, random.choice(LETTERS))
+                done += 1
+        return done
+    finally:
+        store.close()
 
 
 def row(pg_url: str, tmp: Path, k: int, n: int, window: float, timeout: float, gap: float) -> None:
@@ -84,6 +109,8 @@ def row(pg_url: str, tmp: Path, k: int, n: int, window: float, timeout: float, g
         async def join_then_module() -> None:
             try:
                 await day.burst("join", lambda p, d: p.join(d))
+                done = await asyncio.to_thread(pre_test, pg_url, code, day.people)
+                print(f"{k} replica{'s' if k > 1 else ''}: pre-test written to the store for {done} participants", flush=True)
                 await day.burst("01 location", lambda p, d: p.visit("01-location.ipynb", None, d))
             finally:
                 await asyncio.gather(*(p.close() for p in day.people), return_exceptions=True)

@@ -17,6 +17,9 @@ culled), and the next burst starts once the preheated pool is full again.
 The same burst is then run against plain ``voila notebooks/01-location.ipynb``
 with Voilà's default settings, and the ratio of the p95 times is printed.
 
+Nobody joins here (both pages measured are the join form), so the kit's rule that teaching pages
+open only after the pre-test (gecc_kit.journey.AFTER_PRE_TEST) changes nothing this burst measures.
+
 Run from the kit's folder::
 
     .venv/bin/python bench/join_burst.py --participants 60 --bursts 10 --plain-bursts 1

@@ -11,7 +11,10 @@ widget protocol as the browser's widget manager does, and answers like a person:
    the welcome page's widgets (``gecc-welcome``).
 2. **Modules**, in teaching order: the pre-test (``06-knowledge-check``), the four
    factors (``01``-``04``), the summary and plan (``05``), the post-test (``06``
-   again). The room opens each within ``--window`` s; ``--gap`` s of quiet follow
+   again); the background page (``00-gecc-basics``, nothing to answer) is not
+   visited. The pre-test, answered through its widgets, comes right after the join:
+   the kit opens the factor and summary pages only after it (AFTER_PRE_TEST).
+   The room opens each within ``--window`` s; ``--gap`` s of quiet follow
    once everyone's answers are sent. A participant opens a page
 
    a. by **route**, when its current page has a ``gecc-route`` Text widget: the
@@ -663,6 +666,8 @@ class Participant:
     def missing(self, conn: Conn, page: str, phase: str | None) -> str:
         """What a page lacks, to say why it is broken."""
         classes = {cls for c in conn.models for cls in conn.classes(c)}
+        if page != KNOWLEDGE and "gecc-pre-test-first" in classes:
+            return "the page asks for the pre-test first (gecc-pre-test-first): the pre-test was not complete"
         if page in FACTOR_PAGES:
             wanted = self.day.criteria[FACTOR_PAGES[page]]
             have = sum(1 for w in wanted if f"gecc-status-{w}" in classes)

@@ -12,7 +12,7 @@ from websockets.sync.client import connect
 
 from gecc_kit.scoring import Status
 from gecc_kit.store import Store
-from test_server import Server, active_label, browser, http_get, live_kernels, status_button, stored, wait_until  # noqa: F401 (fixtures)
+from test_server import Server, active_label, browser, http_get, live_kernels, pre_tested, status_button, stored, wait_until  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,7 @@ def test_a_ready_kernel_that_waited_past_the_cell_timeout_still_serves_the_right
     try:
         wait_for_pool(room)
         time.sleep(8)  # well past the 3 s cell timeout
-        alice = store.join("E2E", "อลิส")
+        alice = pre_tested(store, store.join("E2E", "อลิส"))
         store.save_answer(alice.id, "L02", status="partial")
         status, body = http_get(f"{room.base}/voila/render/01-location.ipynb?w=E2E&p={alice.token}")
         assert status == 200
@@ -72,7 +72,7 @@ def test_a_room_of_20_moves_to_the_next_module_together_and_the_log_stays_clean(
     contexts = []
     try:
         wait_for_pool(room)
-        people = [store.join("E2E", f"คนที่ {i + 1}") for i in range(N)]
+        people = [pre_tested(store, store.join("E2E", f"คนที่ {i + 1}")) for i in range(N)]  # module 1 opens after the pre-test
         pages = []
         for p in people:
             context = browser.new_context(viewport={"width": 1000, "height": 800})

@@ -18,7 +18,7 @@ from websockets.sync.client import connect
 
 from gecc_kit.journey import MODULES
 from gecc_kit.store import Store
-from test_server import Server, browser, kernel_id_of, live_kernels, wait_until  # noqa: F401 (fixtures)
+from test_server import Server, browser, kernel_id_of, live_kernels, pre_tested, wait_until  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -85,7 +85,7 @@ def test_the_budget_holds_whatever_clients_send_and_a_participant_still_gets_in(
     store = Store(room.store_url)
     count = KernelCount(room.proc.pid)
     try:
-        alice = store.join("E2E", "อลิส")
+        alice = pre_tested(store, store.join("E2E", "อลิส"))
         first = [f"/voila/render/01-location.ipynb?w=E2E&{PARAMETERS[i % len(PARAMETERS)]}" for i in range(30)]
         second = [f"/voila/render/{MODULES[i % len(MODULES)].notebook}?w=E2E&p={uuid.uuid4().hex}" for i in range(30)]
         with ThreadPoolExecutor(8) as pool:
@@ -113,7 +113,7 @@ def test_one_client_holding_every_kernel_it_may_does_not_lock_the_room_out(tmp_p
     store = Store(room.store_url)
     sockets = []
     try:
-        bob = store.join("E2E", "บ๊อบ")
+        bob = pre_tested(store, store.join("E2E", "บ๊อบ"))
         kernels = []
         for _ in range(6):
             status, body = get(room.port, f"/voila/render/01-location.ipynb?w=E2E&p={uuid.uuid4().hex}", "127.0.0.2")
@@ -141,7 +141,7 @@ def test_nobody_can_intercept_or_stall_a_ready_kernels_hand_over(tmp_path, brows
     store = Store(room.store_url)
     try:
         assert wait_until(lambda: "Kernel pool of app/journey.ipynb is filled" in room.output(), timeout=240)
-        carol = store.join("E2E", "แคโรล")
+        carol = pre_tested(store, store.join("E2E", "แคโรล"))
         for path in [f"/voila/query/{uuid.uuid4()}", f"/gecc/handover/{uuid.uuid4()}"]:
             with pytest.raises(Exception) as refused:
                 connect(f"ws://127.0.0.1:{room.port}{path}", open_timeout=10)

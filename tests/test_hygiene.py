@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import update
 
 from gecc_kit.store import Store, workshops
-from test_server import Server, http_get, kernel_id_of, wait_until
+from test_server import Server, http_get, kernel_id_of, pre_tested, wait_until
 
 KERNEL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -41,7 +41,7 @@ def test_the_log_and_var_keep_no_token_key_or_kernel_id(tmp_path):
     try:
         banner_end = len(room.output())
         key = (room.var / "facilitator.key").read_text().strip()
-        alice = store.join("E2E", "อลิส")
+        alice = pre_tested(store, store.join("E2E", "อลิส"))
         status, body = http_get(f"{room.base}/voila/render/01-location.ipynb?w=E2E&p={alice.token}")
         assert status == 200
         kernel = kernel_id_of(body)
@@ -74,7 +74,7 @@ def test_var_is_the_facilitators_only(tmp_path):
     room = Server(tmp_path)
     store = Store(room.store_url)
     try:
-        alice = store.join("E2E", "อลิส")
+        alice = pre_tested(store, store.join("E2E", "อลิส"))
         assert http_get(f"{room.base}/voila/render/01-location.ipynb?w=E2E&p={alice.token}")[0] == 200
         assert stat.S_IMODE(room.var.stat().st_mode) == 0o700
         files = [p for p in room.var.rglob("*") if p.is_file()]
@@ -95,7 +95,7 @@ def test_deleting_a_workshop_while_serving_leaves_no_name_or_token_in_the_files(
     try:
         store.ensure_workshop("KEEP")
         kept = store.join("KEEP", "คนที่อยู่ต่อ")
-        people = [store.join("E2E", f"ผู้เข้าร่วมลบ{i}") for i in range(5)]
+        people = [pre_tested(store, store.join("E2E", f"ผู้เข้าร่วมลบ{i}")) for i in range(5)]
         for p in people:
             store.save_answer(p.id, "L01", status="met", note=f"บันทึกลับของ{p.display_name}")
         # a participant page is open on the server (its kernel holds a connection to the store)

@@ -1,28 +1,42 @@
 """The whole participant journey in a real Chromium, as a newcomer would do it:
-join on the welcome page, answer all four factors, reach the summary, write a plan,
-download it; on a laptop and at a phone's width, with hostile text typed in."""
+join on the welcome page, do the pre-test, read the background, answer all four factors,
+reach the summary, write a plan, download it; on a laptop and at a phone's width, with
+hostile text typed in."""
 from __future__ import annotations
 
 import re
 from datetime import date
 from itertools import cycle
 
+import nbformat
 import openpyxl
 import pytest
 
 from gecc_kit import load_standard, score_all
 from gecc_kit.journey import MODULES
+from gecc_kit.quiz import load_questions
 from gecc_kit.reports import level_text
 from gecc_kit.scoring import Status
 from gecc_kit.store import Store
-from conftest import SAMPLE_CRITERIA
-from test_server import browser, server, status_button, active_label, wait_until  # noqa: F401  (fixtures)
+from conftest import NOTEBOOKS, SAMPLE_CRITERIA
+from test_server import browser, server, status_button, active_label, pre_tested, wait_until  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 XSS = "<img src=x onerror=alert(1)>"
 SQL = "'; DROP TABLE answers;--"
 LABELS = {Status.MET: "ผ่าน", Status.PARTIAL: "ผ่านบางส่วน", Status.NOT_YET: "ยังไม่ผ่าน", Status.NA: "ไม่เกี่ยวข้อง"}
 FACTOR_PAGES = [m for m in MODULES if m.kind == "factor"]
+
+
+def following(m):
+    """The module after ``m`` in the teaching order (MODULES' order)."""
+    return MODULES[MODULES.index(m) + 1]
+
+
+def heading(notebook: str) -> str:
+    """The first H1 of a module's notebook: the start of its teaching content."""
+    cells = nbformat.read(NOTEBOOKS / notebook, as_version=4).cells
+    return next(line[2:].strip() for c in cells if c.cell_type == "markdown" for line in c.source.splitlines() if line.startswith("# "))
 
 
 def new_page(browser, width=1100, height=900):
@@ -44,6 +58,17 @@ def join(page, base: str, name: str, table: str) -> str:
     page.wait_for_url("**p=**", timeout=20_000)
     page.wait_for_selector(".gecc-welcome", timeout=60_000)
     return re.search(r"[?&]p=([^&]+)", page.url).group(1)
+
+
+def answer_the_pre_test(page, questions) -> dict[str, str]:
+    """Click a radio of every pre-test question (a, b, c, d, a, ...); wait until each says saved."""
+    letters = cycle("abcd")
+    chosen = {q.id: next(letters) for q in questions}
+    for q in questions:
+        page.locator(f".gecc-quiz-pre-{q.id} input[type=radio]").nth("abcd".index(chosen[q.id])).check()
+    for q in questions:
+        page.wait_for_selector(f".gecc-question-pre-{q.id}[data-gecc-save='saved']", timeout=15_000)
+    return chosen
 
 
 def assert_typed_text_is_text(page, name: str) -> None:
@@ -78,13 +103,50 @@ def test_from_the_welcome_page_to_a_downloaded_plan(server, browser, tmp_path):
     page.wait_for_timeout(300)
     assert topbar.bounding_box()["y"] <= 1, "the bar stays when the page scrolls"
 
-    # Each factor, reached from the welcome page's module buttons, then "next".
+    # "Next" on the welcome page leads to the pre-test (step 2).
+    knowledge = next(m for m in MODULES if m.kind == "knowledge")
+    basics = next(m for m in MODULES if m.kind == "basics")
+    questions = load_questions()
+    assert page.get_attribute(".gecc-welcome a.gecc-next", "data-module") == knowledge.notebook
+    page.click(".gecc-welcome a.gecc-next")
+    page.wait_for_url(f"**/{knowledge.notebook}?*", timeout=20_000)
+    page.wait_for_selector(".gecc-view-06-knowledge-check .gecc-quiz-pre .gecc-quiz-choice", timeout=60_000)
+    assert f"ขั้นที่ {knowledge.number} จาก 8" in page.inner_text(".gecc-topbar")
+    # Before the pre-test, a factor's link opens a box that sends the participant to the
+    # pre-test, and none of the factor's teaching content (its text would answer the test).
+    page.goto(f"{server.base}/voila/render/{FACTOR_PAGES[0].notebook}?w=E2E&p={token}")
+    page.wait_for_selector(".gecc-view-01-location .gecc-pre-test-first", timeout=60_000)
+    assert page.locator(".gecc-view-01-location .gecc-assessment").count() == 0
+    assert page.locator(".gecc-view-01-location h1").count() == 0
+    assert heading(FACTOR_PAGES[0].notebook) not in page.inner_text("body")
+    assert page.get_attribute(".gecc-pre-test-first a.gecc-next", "data-module") == knowledge.notebook
+    page.click(".gecc-pre-test-first a.gecc-next")
+    page.wait_for_url(f"**/{knowledge.notebook}?*", timeout=20_000)
+
+    # The pre-test, answered by clicking the radios; then on to the background, through the top
+    # bar's list of steps (the knowledge page's own "next": test_the_pre_test_leads_on_to_the_background).
+    page.wait_for_selector(".gecc-view-06-knowledge-check .gecc-quiz-pre .gecc-quiz-choice", timeout=60_000)
+    chosen = answer_the_pre_test(page, questions)
+    assert wait_until(lambda: store.quiz_choices(p.id).get("pre") == chosen)
+    step = page.locator(f".gecc-topbar .gecc-step[data-module='{basics.notebook}']")
+    assert wait_until(lambda: step.get_attribute("data-state") == "done"), "the bar marks the background open"
+    page.click(".gecc-topbar summary.gecc-nav-where")
+    step.locator("a").click()
+    page.wait_for_url(f"**/{basics.notebook}?*", timeout=20_000)
+    page.wait_for_selector(".gecc-view-00-gecc-basics .gecc-basics", timeout=60_000)
+    assert page.locator(".gecc-pre-test-first").count() == 0
+    assert heading(basics.notebook) in page.inner_text(".gecc-view-00-gecc-basics"), "the background's content is shown now"
+    assert f"ขั้นที่ {basics.number} จาก 8" in page.inner_text(".gecc-topbar")
+    assert page.get_attribute(".gecc-view-00-gecc-basics a.gecc-next", "data-module") == FACTOR_PAGES[0].notebook
+
+    # Each factor, reached from the background's "next", then "next".
     statuses = cycle([Status.MET, Status.PARTIAL, Status.MET, Status.NOT_YET, Status.MET, Status.NA, Status.MET])
-    page.click(f".gecc-welcome a.gecc-module-button[data-module='{FACTOR_PAGES[0].notebook}']")
+    page.click(".gecc-view-00-gecc-basics a.gecc-next")
     for i, m in enumerate(FACTOR_PAGES):
         # The page moves to the module in place (same kernel): wait for that module's view.
         page.wait_for_selector(f".gecc-view-{m.notebook.removesuffix('.ipynb')} .gecc-assessment .gecc-status", timeout=60_000)
-        assert f"โมดูล {m.number} จาก 6" in page.inner_text(".gecc-topbar")
+        assert f"ขั้นที่ {m.number} จาก 8" in page.inner_text(".gecc-topbar")
+        assert heading(m.notebook) in page.inner_text(f".gecc-view-{m.notebook.removesuffix('.ipynb')}"), "its content is shown"
         assert_typed_text_is_text(page, name)
         criteria = standard.for_factor(m.factor)
         for c in criteria:
@@ -95,7 +157,7 @@ def test_from_the_welcome_page_to_a_downloaded_plan(server, browser, tmp_path):
         step = page.locator(f".gecc-step[data-module='{m.notebook}']").first
         assert wait_until(lambda: step.get_attribute("data-state") == "done"), "the bar marks the factor done"
         page.click(".gecc-next")
-        page.wait_for_url(f"**/{MODULES[m.number + 1].notebook}?*", timeout=20_000)
+        page.wait_for_url(f"**/{following(m).notebook}?*", timeout=20_000)
 
     # The summary shows what gecc_kit's scoring makes of the stored answers.
     page.wait_for_selector(".gecc-summary .gecc-score-table", timeout=60_000)
@@ -157,7 +219,7 @@ def test_from_the_welcome_page_to_a_downloaded_plan(server, browser, tmp_path):
     page.goto(f"{server.base}/voila/render/00-welcome.ipynb?w=E2E&p={token}")
     page.wait_for_selector(".gecc-welcome", timeout=60_000)
     done = page.locator(".gecc-welcome a.gecc-step-done").count()
-    assert done == 5  # four factors and the summary
+    assert done == 6  # the background, four factors and the summary (the knowledge check waits for its post-test)
     assert_typed_text_is_text(page, name)
     context.close()
     store.close()
@@ -195,11 +257,29 @@ def test_the_knowledge_check_before_and_after(server, browser):
     store.close()
 
 
+def test_the_pre_test_leads_on_to_the_background(server, browser):
+    """Once the last pre-test question is answered, the knowledge page offers "next" to the
+    background (step 3), in place: the participant has nothing to reload."""
+    store = Store(server.store_url)
+    p = store.join("E2E", "ทำแบบทดสอบก่อนเรียน")
+    context, page = new_page(browser)
+    page.goto(f"{server.base}/voila/render/06-knowledge-check.ipynb?w=E2E&p={p.token}")
+    page.wait_for_selector(".gecc-quiz-pre .gecc-quiz-choice", timeout=60_000)
+    assert page.locator("a.gecc-next").count() == 0, "no way on before the pre-test is done"
+    answer_the_pre_test(page, load_questions())
+    page.wait_for_selector("a.gecc-next[data-module='00-gecc-basics.ipynb']", timeout=20_000)
+    page.click("a.gecc-next")
+    page.wait_for_url("**/00-gecc-basics.ipynb?*", timeout=20_000)
+    page.wait_for_selector(".gecc-view-00-gecc-basics .gecc-basics", timeout=60_000)
+    context.close()
+    store.close()
+
+
 @pytest.mark.parametrize("notebook", ["00-welcome.ipynb", "01-location.ipynb", "05-summary.ipynb", "06-knowledge-check.ipynb"])
 def test_a_phone_never_scrolls_sideways(server, browser, notebook):
     """At 390 px (a phone) nothing on the page is wider than the screen."""
     store = Store(server.store_url)
-    p = store.join("E2E", "โทรศัพท์ " + "ยาว" * 30, "หน่วยงานที่มีชื่อยาวมาก" * 4)
+    p = pre_tested(store, store.join("E2E", "โทรศัพท์ " + "ยาว" * 30, "หน่วยงานที่มีชื่อยาวมาก" * 4))
     for c in load_standard(SAMPLE_CRITERIA).criteria[::3]:
         store.save_answer(p.id, c.id, status="not_yet")
     store.save_plan_item(p.id, "L01", action="ก" * 300)
@@ -218,7 +298,7 @@ def test_a_phone_never_scrolls_sideways(server, browser, notebook):
 def test_the_language_switch_keeps_the_participant_and_the_answers(server, browser):
     """Switch a page to English and back: same person, same answers, links keep code, token and language."""
     store = Store(server.store_url)
-    p = store.join("E2E", XSS)
+    p = pre_tested(store, store.join("E2E", XSS))
     store.save_answer(p.id, "P01", status="partial")
     context, page = new_page(browser)
     page.goto(f"{server.base}/voila/render/02-personnel.ipynb?w=E2E&p={p.token}")
@@ -226,9 +306,9 @@ def test_the_language_switch_keeps_the_participant_and_the_answers(server, brows
     page.click(".gecc-topbar .gecc-lang-switch")
     page.wait_for_url("**l=en**", timeout=20_000)
     topbar_says = "(text) => { const bar = document.querySelector('.gecc-topbar'); return bar && bar.innerText.includes(text); }"
-    page.wait_for_function(topbar_says, arg="Module 2 of 6", timeout=60_000)  # the page switches in place
+    page.wait_for_function(topbar_says, arg="Step 5 of 8", timeout=60_000)  # the page switches in place
     page.wait_for_selector(".gecc-status-P01", timeout=60_000)
-    assert "Module 2 of 6 · Personnel" in page.inner_text(".gecc-topbar")
+    assert "Step 5 of 8 · Personnel" in page.inner_text(".gecc-topbar")
     assert active_label(page, "P01") == "Partly met"
     assert_typed_text_is_text(page, XSS)
     page.click(".gecc-next")
@@ -236,7 +316,7 @@ def test_the_language_switch_keeps_the_participant_and_the_answers(server, brows
     page.wait_for_selector(".gecc-view-03-service .gecc-assessment", timeout=60_000)
     assert f"p={p.token}" in page.url and "Service" in page.inner_text(".gecc-topbar")
     page.click(".gecc-topbar .gecc-lang-switch")
-    page.wait_for_function(topbar_says, arg="โมดูล 3 จาก 6", timeout=60_000)
-    assert "l=en" not in page.url and "โมดูล 3 จาก 6" in page.inner_text(".gecc-topbar")
+    page.wait_for_function(topbar_says, arg="ขั้นที่ 6 จาก 8", timeout=60_000)
+    assert "l=en" not in page.url and "ขั้นที่ 6 จาก 8" in page.inner_text(".gecc-topbar")
     context.close()
     store.close()

@@ -12,6 +12,7 @@ from nbclient import NotebookClient
 
 from gecc_kit.store import Store
 from conftest import NOTEBOOKS
+from test_server import pre_tested
 
 ALL = sorted(NOTEBOOKS.glob("**/*.ipynb"))  # the participants' pages and the facilitator's (facilitator/)
 
@@ -46,7 +47,7 @@ def workshop_env(tmp_path):
     url = "sqlite:///" + str(tmp_path / "nb.sqlite")
     s = Store(url)
     s.ensure_workshop("NB")
-    p = s.join("NB", "ผู้ทดสอบ")
+    p = pre_tested(s, s.join("NB", "ผู้ทดสอบ"))  # the teaching pages show their apps once the pre-test is done
     s.save_answer(p.id, "L01", status="met")
     s.close()
     return {"GECC_STORE_URL": url, "GECC_WORKSHOP": "NB", "QUERY_STRING": f"w=NB&p={p.token}"}

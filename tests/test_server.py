@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from gecc_kit import Status, load_standard, score
+from gecc_kit.quiz import load_questions
 from gecc_kit.store import Store
 from conftest import NOTEBOOKS, SAMPLE_CRITERIA
 
@@ -177,6 +178,13 @@ def open_as(page, base: str, token: str, criterion: str) -> None:
     page.wait_for_selector(f".gecc-criterion-{criterion}", timeout=60_000)
 
 
+def pre_tested(store: Store, participant):
+    """A participant who has done the pre-test: teaching pages (journey.AFTER_PRE_TEST) open after it."""
+    for q in load_questions():
+        store.save_quiz_choice(participant.id, "pre", q.id, "a")
+    return participant
+
+
 def stored(store: Store, participant_id: int, criterion: str, status: Status, note: str | None = None) -> bool:
     a = store.answers(participant_id).get(criterion)
     return bool(a) and a.status is status and (note is None or a.note == note)
@@ -244,7 +252,7 @@ def test_banner_tells_the_facilitator_what_to_share(server):
 def test_answers_are_saved_and_restored_after_a_reload(server, page):
     """Answer three criteria and write a note; reload; everything is back, and in the store."""
     store = Store(server.store_url)
-    p = store.join("E2E", "ผู้เข้าร่วมทดสอบ")
+    p = pre_tested(store, store.join("E2E", "ผู้เข้าร่วมทดสอบ"))
     page.goto(f"{server.base}{PAGE}?w=E2E&p={p.token}")
     page.wait_for_selector(".gecc-status-L01", timeout=60_000)
     assert "ผู้เข้าร่วมทดสอบ" in page.inner_text(".gecc-assessment")
@@ -289,14 +297,18 @@ def test_joining_from_the_shared_link_gives_a_personal_link_that_resumes(server,
     page.fill(".gecc-join-name input", name)
     page.click(".gecc-join-button")
     page.wait_for_url("**p=**", timeout=20_000)
+    # A newcomer on a teaching page is sent to the pre-test first; this test is about joining,
+    # so the pre-test is done through the store and the personal link in the address bar reloaded.
+    page.wait_for_selector(".gecc-pre-test-first", timeout=60_000)
+    token = page.url.split("p=")[1]
+    store = Store(server.store_url)
+    p = pre_tested(store, store.participant("E2E", token))
+    page.reload()
     page.wait_for_selector(".gecc-assessment .gecc-personal-link", timeout=60_000)
     link = page.inner_text(".gecc-assessment .gecc-personal-link")
-    assert link == page.url
+    assert link == page.url and link.split("p=")[1] == token
 
     status_button(page, "L05", "ผ่าน").click()
-    token = link.split("p=")[1]
-    store = Store(server.store_url)
-    p = store.participant("E2E", token)
     assert p.display_name == name
     assert wait_until(lambda: stored(store, p.id, "L05", Status.MET))
 
@@ -320,7 +332,7 @@ def test_an_unknown_token_gets_a_thai_message_and_a_way_to_join(server, page):
 def test_one_participant_cannot_open_anothers_answers(server, page):
     """A link with a token one character off, or another workshop's code, never shows someone's answers."""
     store = Store(server.store_url)
-    owner = store.join("E2E", "เจ้าของคำตอบ")
+    owner = pre_tested(store, store.join("E2E", "เจ้าของคำตอบ"))
     store.save_answer(owner.id, "L03", status="met", note="บันทึกส่วนตัวของเจ้าของ 4821")
     store.ensure_workshop("OTHER")
     near = owner.token[:-1] + ("A" if owner.token[-1] != "A" else "B")
@@ -397,7 +409,7 @@ def test_a_note_typed_just_before_the_tab_closes_is_kept(server, browser):
     tens of milliseconds here), so the tab is closed half a second after the last
     key, about the quickest a person reaches the close button."""
     store = Store(server.store_url)
-    p = store.join("E2E", "ปิดแท็บเร็ว")
+    p = pre_tested(store, store.join("E2E", "ปิดแท็บเร็ว"))
     context = browser.new_context()
     page = context.new_page()
     open_as(page, server.base, p.token, "L07")
@@ -414,7 +426,7 @@ def test_a_note_too_long_says_so_on_its_row_and_the_saved_note_stays(server, pag
     row says in Thai it was not saved (not "saved"), the counter shows the limit, the stored note
     is the one from before; a shorter note is saved again."""
     store = Store(server.store_url)
-    p = store.join("E2E", "วางข้อความยาว")
+    p = pre_tested(store, store.join("E2E", "วางข้อความยาว"))
     store.save_answer(p.id, "L03", status="met", note="บันทึกเดิม")
     open_as(page, server.base, p.token, "L03")
     note = page.locator(".gecc-note-L03 textarea")
@@ -437,7 +449,7 @@ def test_answers_outlive_a_dead_kernel(server, page):
     import psutil
 
     store = Store(server.store_url)
-    p = store.join("E2E", "เคอร์เนลดับ")
+    p = pre_tested(store, store.join("E2E", "เคอร์เนลดับ"))
     open_as(page, server.base, p.token, "L09")
     status_button(page, "L09", "ไม่เกี่ยวข้อง").click()
     assert wait_until(lambda: stored(store, p.id, "L09", Status.NA))
@@ -463,7 +475,7 @@ def test_a_room_server_answers_on_other_addresses(tmp_path, browser):
     room = Server(tmp_path, host="0.0.0.0")
     try:
         store = Store(room.store_url)
-        p = store.join("E2E", "ผู้เข้าร่วมผ่าน Wi-Fi")
+        p = pre_tested(store, store.join("E2E", "ผู้เข้าร่วมผ่าน Wi-Fi"))
         context = browser.new_context()
         page = context.new_page()
         open_as(page, f"http://127.0.0.2:{room.port}", p.token, "L06")
@@ -481,7 +493,7 @@ def test_pages_are_thai_and_load_nothing_from_other_hosts(server, browser):
     from urllib.parse import urlparse
 
     store = Store(server.store_url)
-    p = store.join("E2E", "ออฟไลน์")
+    p = pre_tested(store, store.join("E2E", "ออฟไลน์"))
     context = browser.new_context()
     page = context.new_page()
     requests = []
@@ -530,7 +542,7 @@ def test_a_restarted_server_keeps_every_answer_and_link(tmp_path, browser):
     port = first.port
     try:
         store = Store(first.store_url)
-        p = store.join("E2E", "เซิร์ฟเวอร์รีสตาร์ต")
+        p = pre_tested(store, store.join("E2E", "เซิร์ฟเวอร์รีสตาร์ต"))
         context = browser.new_context()
         page = context.new_page()
         open_as(page, first.base, p.token, "L04")
@@ -563,7 +575,7 @@ def test_preheated_kernels_serve_the_right_participant(tmp_path, browser):
     room = Server(tmp_path, extra=("--expect", "2"))
     try:
         store = Store(room.store_url)
-        alice = store.join("E2E", "อลิส")
+        alice = pre_tested(store, store.join("E2E", "อลิส"))
         store.save_answer(alice.id, "L02", status="partial")
         context = browser.new_context()
         page = context.new_page()
@@ -597,7 +609,7 @@ def test_no_code_runs_from_the_browser_and_no_kernel_list_is_given(server, tmp_p
 
     marker = tmp_path / "executed"
     store = Store(server.store_url)
-    p = store.join("E2E", "ผู้ลองเขียนโค้ด")
+    p = pre_tested(store, store.join("E2E", "ผู้ลองเขียนโค้ด"))
     status, body = http_get(f"{server.base}/voila/render/01-location.ipynb?w=E2E&p={p.token}")
     kernel_id = kernel_id_of(body)
 
@@ -706,7 +718,7 @@ def test_a_dropped_connection_never_loses_a_click_silently(server, browser):
     Twenty times in a row, in the test's own loop: a flaky answer here is a lost answer."""
     proxy = CuttableProxy(server.port)
     store = Store(server.store_url)
-    p = store.join("E2E", "ไวไฟหลุด")
+    p = pre_tested(store, store.join("E2E", "ไวไฟหลุด"))
     context = browser.new_context()
     page = context.new_page()
     cycle = [("ผ่านบางส่วน", Status.PARTIAL), ("ยังไม่ผ่าน", Status.NOT_YET), ("ผ่าน", Status.MET)]

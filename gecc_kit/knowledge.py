@@ -36,6 +36,13 @@ class KnowledgeApp:
         self.status: dict[str, W.HTML] = {p: _html("", f"gecc-quiz-status-{p}") for p in PHASES}
         self.saved = _html("", "gecc-saved")
         self.results = _html("", "gecc-quiz-results")
+        # The post-test is for the end of the day: after the pre-test it waits behind a button,
+        # so nobody slides from one into the other in the morning.
+        self.post_asked = False
+        self.post_later = _html("", "gecc-quiz-post-later")
+        self.start_post = W.Button(description=label("quiz_start_post", lang), layout=W.Layout(width="auto"))
+        self.start_post.add_class("gecc-quiz-start-post")
+        self.start_post.on_click(lambda _b: self._open_post())
         sections = []
         for phase in PHASES:
             title = _html(f"<h3 class='gecc-quiz-phase-title'>{_esc(label(phase, lang))}</h3>")
@@ -48,7 +55,7 @@ class KnowledgeApp:
             f"{_CSS}<p>{_esc(label('hello', lang))} <b class='gecc-participant-name'>{_esc(participant.display_name)}</b></p>"
             + ("" if questions else f"<p class='gecc-message'>{_esc(label('quiz_no_questions', lang))}</p>")
         )
-        children = [header, *sections, self.saved, self.results]
+        children = [header, sections[0], self.post_later, self.start_post, *sections[1:], self.saved, self.results]
         if nav is not None:
             children.insert(0, nav.widget)
         self.widget = W.VBox(children)
@@ -72,6 +79,10 @@ class KnowledgeApp:
         box.add_class("gecc-question")
         box.add_class(f"gecc-question-{phase}-{q.id}")  # names the row whose unsaved choice a reload sends again
         return box
+
+    def _open_post(self) -> None:
+        self.post_asked = True
+        self._update()
 
     def result(self, phase: str):
         """The :class:`~gecc_kit.quiz.Result` of a phase, from what has been saved."""
@@ -107,10 +118,13 @@ class KnowledgeApp:
         # The pre-test is what people knew before: fixed once they start the post-test.
         for radio in self.radios["pre"].values():
             radio.disabled = post_started
-        post_open = pre.complete or post_started
+        post_open = post_started or (pre.complete and self.post_asked)
         for radio in self.radios["post"].values():
             radio.disabled = not post_open
         self.sections["post"].layout.display = None if post_open else "none"
+        waiting = pre.complete and not post_open
+        self.start_post.layout.display = None if waiting else "none"
+        self.post_later.value = f"<p class='gecc-message'>{_esc(label('quiz_post_later', lang))}</p>" if waiting else ""
         for phase, r in (("pre", pre), ("post", post)):
             text = label("quiz_progress", lang, answered=r.answered, total=r.total)
             if r.complete:
@@ -120,7 +134,7 @@ class KnowledgeApp:
                 extra = f"<div>{_esc(label('quiz_pre_closed', lang))}</div>"
             self.status[phase].value = f"<div class='gecc-quiz-progress' data-answered='{r.answered}' data-correct='{r.correct if r.complete else ''}'>{_esc(text)}</div>{extra}"
         parts = []
-        if not post_open:
+        if not pre.complete and not post_started:
             parts.append(f"<p class='gecc-quiz-post-locked'>{_esc(label('quiz_post_locked', lang))}</p>")
         if pre.complete and post.complete:
             gain = post.correct - pre.correct

@@ -183,6 +183,12 @@ class Scrubbed(logging.Filter):
         self.show_ids = show_ids
 
     def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and type(exc).__name__ == "DeadKernelError":
+            # A page whose kernel ended while it was being built: the kit ends kernels on purpose
+            # (a client's oldest page gives way to its newest); one line, not a traceback.
+            record.msg, record.args, record.exc_info, record.exc_text = "a page's kernel ended while the page was being built", (), None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
         message = record.getMessage()
         clean = scrub(message, self.show_ids)
         if clean != message:
@@ -536,7 +542,10 @@ class GeccVoila(Voila):
         for kernel_id, (address, token) in list(self._holders.items()):
             if kernel_id not in live:
                 continue
-            activity = getattr(km.get_kernel(kernel_id), "last_activity", None)
+            try:  # a kernel ending right now may already be half gone from the manager
+                activity = getattr(km.get_kernel(kernel_id), "last_activity", None)
+            except (KeyError, AttributeError):
+                continue
             # A page just handed its kernel has not connected its tab yet (it is still loading):
             # it counts as connected, or the next page of the same office would end it mid-load.
             loading = now - self._taken_at.get(kernel_id, -LOADING_GRACE) < LOADING_GRACE

@@ -82,6 +82,7 @@ _CSS = """
 .gecc-topbar details { flex: 1 1 12rem; min-width: 0; }
 .gecc-topbar summary { cursor: pointer; font-weight: 600; }
 .gecc-topbar a { white-space: nowrap; }
+.gecc-topbar .gecc-steps a { white-space: normal; }
 #gecc-app, #gecc-join { scroll-margin-top: 4rem; }
 @media (max-width: 600px) { .jp-LabShell .lm-BoxPanel-child { padding-top: 4.6rem !important; } }
 .gecc-modules { display: flex; flex-direction: column; gap: .4rem; padding: 0; list-style: none; }
@@ -522,6 +523,7 @@ class Nav:
         self.states: dict[str, str] = {}
         self.pre_test_done = True
         self.widget = _html("", "gecc-nav-box")
+        self._next: W.HTML | None = None
         self.refresh()
 
     def refresh(self) -> None:
@@ -533,6 +535,10 @@ class Nav:
         except Exception:  # the bar is a convenience: a failed read leaves the last one shown
             log.exception("progress could not be read")
         self.widget.value = nav_html(self.request, self.states, self.lang)
+        if self._next is not None:  # the way on follows what is done (the pre-test just finished)
+            value = self._next_html()
+            if self._next.value != value:
+                self._next.value = value
 
     def next_module(self):
         """Where to go from this page, in teaching order: the pre-test first, then the
@@ -556,17 +562,20 @@ class Nav:
         later = [m for m in MODULES if m.number > here.number]
         return later[0] if later else None
 
-    def next_widget(self) -> W.HTML | None:
-        """A link to :meth:`next_module` (None when there is nowhere left to go)."""
+    def _next_html(self) -> str:
         m = self.next_module()
         if m is None:
-            return None
+            return ""
         text = label("next_module", self.lang, title=pick(m.title_th, m.title_en, self.lang))
-        return _html(
-            f"<p><a class='gecc-module-button gecc-next' data-module='{_esc(m.notebook)}' "
-            f"href='{_esc(self.request.link(page=m.notebook))}'>{_esc(text)} →</a></p>",
-            "gecc-next-box",
-        )
+        return (f"<p><a class='gecc-module-button gecc-next' data-module='{_esc(m.notebook)}' "
+                f"href='{_esc(self.request.link(page=m.notebook))}'>{_esc(text)} →</a></p>")
+
+    def next_widget(self) -> W.HTML:
+        """A link to :meth:`next_module`, kept up to date by :meth:`refresh` (empty when there
+        is nowhere left to go, or not yet: the pre-test unfinished)."""
+        if self._next is None:
+            self._next = _html(self._next_html(), "gecc-next-box")
+        return self._next
 
 
 def _steps_html(request: Request, states: dict[str, str], here, lang: str) -> str:

@@ -244,6 +244,10 @@ def test_the_knowledge_check_before_and_after(server, browser):
     assert "บันทึกแล้ว" in page.inner_text(f".gecc-question-pre-{questions[0].id} .gecc-save-mark")
     right_first = sum(q.answer == "a" for q in questions)
     assert wait_until(lambda: page.get_attribute(".gecc-quiz-status-pre .gecc-quiz-progress", "data-correct") == str(right_first))
+    # The post-test is for the end of the day: it waits behind its button.
+    page.wait_for_selector(".gecc-quiz-start-post", state="visible", timeout=20_000)
+    assert not page.locator(".gecc-quiz-post").is_visible()
+    page.click(".gecc-quiz-start-post")
     page.wait_for_selector(".gecc-quiz-post .gecc-quiz-choice", state="visible", timeout=20_000)
     letters = "abcd"
     for q in questions:
@@ -261,7 +265,7 @@ def test_the_pre_test_leads_on_to_the_background(server, browser):
     """Once the last pre-test question is answered, the knowledge page offers "next" to the
     background (step 3), in place: the participant has nothing to reload."""
     store = Store(server.store_url)
-    p = store.join("E2E", "ทำแบบทดสอบก่อนเรียน")
+    p = store.join("E2E", "ทำแบบทดสอบก่อนการอบรม")
     context, page = new_page(browser)
     page.goto(f"{server.base}/voila/render/06-knowledge-check.ipynb?w=E2E&p={p.token}")
     page.wait_for_selector(".gecc-quiz-pre .gecc-quiz-choice", timeout=60_000)
@@ -275,7 +279,7 @@ def test_the_pre_test_leads_on_to_the_background(server, browser):
     store.close()
 
 
-@pytest.mark.parametrize("notebook", ["00-welcome.ipynb", "01-location.ipynb", "05-summary.ipynb", "06-knowledge-check.ipynb"])
+@pytest.mark.parametrize("notebook", ["00-welcome.ipynb", "00-gecc-basics.ipynb", "01-location.ipynb", "05-summary.ipynb", "06-knowledge-check.ipynb"])
 def test_a_phone_never_scrolls_sideways(server, browser, notebook):
     """At 390 px (a phone) nothing on the page is wider than the screen."""
     store = Store(server.store_url)

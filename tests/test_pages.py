@@ -269,7 +269,11 @@ def test_knowledge_check_saves_locks_and_shows_the_gain(who):
         app.radios["pre"][q.id].value = q.answer if i < 4 else wrong[q.id]
     assert store.quiz_choices(p.id)["pre"] == {q.id: app.radios["pre"][q.id].value for q in questions}
     assert app.result("pre").correct == 4 and "คะแนน 4 จาก" in app.status["pre"].value
-    assert app.sections["post"].layout.display is None
+    # The post-test waits for the end of the day behind its button (no sliding into it).
+    assert app.sections["post"].layout.display == "none" and app.start_post.layout.display is None
+    assert "จบการอบรม" in app.post_later.value
+    app.start_post.click()
+    assert app.sections["post"].layout.display is None and app.start_post.layout.display == "none"
     app.radios["post"][questions[0].id].value = questions[0].answer
     assert all(r.disabled for r in app.radios["pre"].values()), "the pre-test is fixed once the post-test starts"
     assert "quiz_gain" not in app.results.value
@@ -372,6 +376,18 @@ def test_the_top_bar_counts_every_step(standard, who):
 def test_the_knowledge_page_sends_nowhere_before_the_pre_test_is_done(standard, who):
     store, p = who
     assert nav_for(standard, store, p, "06-knowledge-check.ipynb").next_module() is None
+
+
+def test_finishing_the_pre_test_shows_the_way_on_in_place(standard, who):
+    """The last pre-test answer brings the "next" link (to the background) without a reload."""
+    store, p = who
+    nav = nav_for(standard, store, p, "06-knowledge-check.ipynb")
+    app = KnowledgeApp(load_questions(), store, p, nav)
+    following = nav.next_widget()
+    assert following.value == ""
+    for q in load_questions():
+        app.radios["pre"][q.id].value = "a"
+    assert "data-module='00-gecc-basics.ipynb'" in following.value
 
 
 def test_official_criteria_drop_the_illustrative_marks(standard, who):

@@ -87,3 +87,28 @@ def test_a_page_still_loading_does_not_give_way_to_the_next_page_of_its_office()
     a._taken_at["b"] -= 2 * LOADING_GRACE  # a page that never connected its tab goes first
     held = {h.kernel_id: h for h in a.holdings()}
     assert budget.over_limits([*held.values(), new], new, a.allowance()) == ["b"]
+
+
+def test_a_page_whose_kernel_gave_way_logs_one_line_not_a_traceback():
+    """The kit ends kernels on purpose (a client's oldest page gives way); Voilà then logs the
+    page's cell as failed with DeadKernelError. That is one warning line in the server's log."""
+    import logging
+    import sys
+
+    from nbclient.exceptions import DeadKernelError
+
+    from gecc_kit.voila_app import Scrubbed
+
+    try:
+        raise DeadKernelError("Kernel died")
+    except DeadKernelError:
+        record = logging.LogRecord("Voila", logging.ERROR, __file__, 1, "Error at server while executing cell: %r", ("cell",), sys.exc_info())
+    assert Scrubbed(show_ids=False).filter(record)
+    text = logging.Formatter("%(levelname)s %(message)s").format(record)
+    assert text == "WARNING a page's kernel ended while the page was being built" and "Traceback" not in text
+    try:
+        raise ValueError("a real bug")
+    except ValueError:
+        other = logging.LogRecord("Voila", logging.ERROR, __file__, 1, "boom", (), sys.exc_info())
+    Scrubbed(show_ids=False).filter(other)
+    assert "Traceback" in logging.Formatter("%(message)s").format(other), "other errors keep their traceback"

@@ -142,8 +142,8 @@ class HealthHandler(web.RequestHandler):
         if app is not None and app.expect > 0:
             # The second line tells a deploy script (or a benchmark) when the room can come in:
             # ready kernels have started and run their page; "starting" ones have not yet.
-            live, ready, starting = app.pool_counts()
-            lines.append(f"ready {ready} of {app.ready_target()}, starting {starting}, kernels {live}")
+            rendered, target, starting, live = app.readiness()
+            lines.append(f"ready {rendered} of {target}, starting {starting}, kernels {live}")
         self.finish("\n".join(lines) + "\n")
 
     head = get
@@ -463,6 +463,21 @@ class GeccVoila(Voila):
         pool = getattr(km, "_pools", {}).get(SHELL, [])
         ready = sum(1 for t in pool if _ready(t))
         return len(km.list_kernel_ids()), ready, sum(1 for t in pool if not t.done())
+
+    def readiness(self) -> tuple[int, int, int, int]:
+        """(ready kernels whose page has been run, how many the room wants now, pool entries still
+        starting or running their page, live kernels): what /healthz reports. A pool entry is done
+        once its kernel has started; its page then runs in a task of its own (Voilà's
+        ``generate_content_hybrid``), and a page handed out before that waits for it."""
+        km = self.kernel_manager
+        pool = getattr(km, "_pools", {}).get(SHELL, [])
+
+        def page_done(t) -> bool:
+            inner = t.result().get("task") if _ready(t) else None
+            return _ready(t) and (inner is None or (inner.done() and not inner.cancelled() and inner.exception() is None))
+
+        rendered = sum(1 for t in pool if page_done(t))
+        return rendered, self.ready_target(), len(pool) - rendered, len(km.list_kernel_ids())
 
     def ready_target(self) -> int:
         """How many ready kernels the shell page should have now.

@@ -40,6 +40,25 @@ def test_a_pool_that_is_still_filling_is_not_shrunk(ready):
     assert app(60, live=60, ready=ready, starting=60 - ready).ready_target() == 60
 
 
+def test_a_ready_kernel_counts_as_ready_once_its_page_has_run():
+    """/healthz's "ready": Voilà's pool entry is done when the kernel has started, but the page
+    still runs in a task of its own; only a kernel whose page has run is ready for the room."""
+    a = app(4, live=4, ready=0, starting=0)
+    loop = asyncio.new_event_loop()
+    entries = []
+    for i, page_done in enumerate((True, True, False, None)):
+        inner = loop.create_future()
+        if page_done:
+            inner.set_result(None)
+        outer = loop.create_future()
+        if page_done is not None:
+            outer.set_result({"kernel_id": f"k{i}", "task": inner})
+        entries.append(outer)
+    a.kernel_manager._pools[SHELL] = entries
+    rendered, target, starting, live = a.readiness()
+    assert (rendered, starting, live) == (2, 2, 4) and target == 4
+
+
 def test_once_the_room_is_in_only_the_spares_are_kept():
     assert app(60, live=66, ready=6, starting=0).ready_target() == 6  # 60 pages + 6 spares
     assert app(60, live=30, ready=6, starting=0).ready_target() == 36  # 24 have their page: 36 still expected

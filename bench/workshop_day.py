@@ -802,6 +802,13 @@ class Participant:
             text = f"บันทึก {self.name} {cid} หลักฐาน {random.randint(1000, 9999)}"
             await self.say(conn, controls["note"][cid], {"value": text}, ("note", cid), text)
         elif page == KNOWLEDGE:
+            start = conn.with_class("gecc-quiz-start-post")
+            if phase == "post" and start and any(conn.models[c].get("disabled") for c in controls["quiz"].values()):
+                # The post-test waits behind its button (end of the day): press it, as a person does.
+                await conn.comm(start[0], {"method": "custom", "content": {"event": "click"}})
+                opened = await self.until(conn, lambda: all(not conn.models[c].get("disabled") for c in controls["quiz"].values()))
+                if not opened:
+                    raise Failed("the post-test did not open after its button was pressed")
             for qid, comm_id in controls["quiz"].items():
                 state = conn.models[comm_id]
                 if state.get("disabled"):

@@ -61,7 +61,7 @@ def _page(build: Callable, lang: str | None = None, request=None, on_participant
 
         def page_for(participant, request=request):
             nav = Nav(request, standard, store, participant, questions, lang)
-            if request.page in AFTER_PRE_TEST and not nav.pre_test_done and os.environ.get("GECC_PRE_TEST_FIRST", "1") != "0":
+            if request.page in AFTER_PRE_TEST and not nav.pre_test_done and _pre_test_first():
                 return PreTestFirst(request, nav, lang)
             app = build(_Context(request, standard, store, participant, questions, nav, lang))
             following = nav.next_widget()
@@ -89,6 +89,11 @@ def _page(build: Callable, lang: str | None = None, request=None, on_participant
     except Exception:
         log.exception("unexpected error while building the page")
         return message("broken", lang or "th")
+
+
+def _pre_test_first() -> bool:
+    """Teaching pages open after the pre-test (``gecc-kit serve --no-pre-test-first`` sets 0)."""
+    return os.environ.get("GECC_PRE_TEST_FIRST", "1") != "0"
 
 
 def agenda_block(lang: str = "th") -> str:
@@ -277,8 +282,7 @@ class JourneyApp:
             content = module_content(m.notebook, os.environ.get("GECC_NOTEBOOKS"))
             # Content that answers the pre-test shows only to a participant who has done it
             # (not to a page still asking to join, nor to one sent to the pre-test first).
-            gate = os.environ.get("GECC_PRE_TEST_FIRST", "1") != "0"
-            if gate and m.notebook in AFTER_PRE_TEST and not getattr(app, "opens_content", False):
+            if _pre_test_first() and m.notebook in AFTER_PRE_TEST and not getattr(app, "opens_content", False):
                 content = type(content)("", "")
             parts = []
             if content.before:

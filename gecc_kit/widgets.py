@@ -566,9 +566,7 @@ class Nav:
         m = self.next_module()
         if m is None:
             return ""
-        text = label("next_module", self.lang, title=pick(m.title_th, m.title_en, self.lang))
-        return (f"<p><a class='gecc-module-button gecc-next' data-module='{_esc(m.notebook)}' "
-                f"href='{_esc(self.request.link(page=m.notebook))}'>{_esc(text)} →</a></p>")
+        return _next_link_html(self.request, m, label("next_module", self.lang, title=pick(m.title_th, m.title_en, self.lang)))
 
     def next_widget(self) -> W.HTML:
         """A link to :meth:`next_module`, kept up to date by :meth:`refresh` (empty when there
@@ -576,6 +574,12 @@ class Nav:
         if self._next is None:
             self._next = _html(self._next_html(), "gecc-next-box")
         return self._next
+
+
+def _next_link_html(request: Request, m, text: str) -> str:
+    """The button that takes a participant to step ``m`` (class ``gecc-next``)."""
+    return (f"<p><a class='gecc-module-button gecc-next' data-module='{_esc(m.notebook)}' "
+            f"href='{_esc(request.link(page=m.notebook))}'>{_esc(text)} →</a></p>")
 
 
 def _steps_html(request: Request, states: dict[str, str], here, lang: str) -> str:
@@ -659,8 +663,7 @@ class PreTestFirst:
     def __init__(self, request: Request, nav: Nav, lang: str = "th"):
         body = _html(
             f"{_CSS}<p class='gecc-message gecc-after-pre-test' role='status'>{_esc(label('after_pre_test', lang))}</p>"
-            f"<p><a class='gecc-module-button gecc-next' data-module='{_esc(KNOWLEDGE.notebook)}' "
-            f"href='{_esc(request.link(page=KNOWLEDGE.notebook))}'>{_esc(label('to_pre_test', lang))} →</a></p>"
+            + _next_link_html(request, KNOWLEDGE, label("to_pre_test", lang))
         )
         self.widget = W.VBox([nav.widget, body])
         self.widget.add_class("gecc-app")

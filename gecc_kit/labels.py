@@ -88,6 +88,7 @@ LABELS = {
     "plan_now_met": ("ข้อนี้ตอนนี้ตอบว่าผ่านแล้ว", "This criterion is now answered as met"),
     "plan_failed": ("บันทึกแผนไม่สำเร็จ หน้าจอกลับเป็นค่าที่บันทึกไว้ล่าสุด กรุณาลองอีกครั้ง หากยังไม่ได้ให้แจ้งวิทยากร", "The plan was not saved: the screen shows the last saved value; try again, and tell the facilitator if it persists"),
     "plan_due_be": ("ปีที่เลือกดูเหมือนเป็นปี พ.ศ. ช่องวันที่ใช้ปี ค.ศ. (พ.ศ. ลบ 543) กรุณาเลือกใหม่", "That year looks like a Buddhist-era year; the date box takes the Gregorian year (B.E. minus 543)"),
+    "plan_due_range": ("ปีของวันที่ไม่ถูกต้อง กรุณาเลือกวันที่ตั้งแต่ปีที่แล้วถึงอีก 20 ปีข้างหน้า (ปี ค.ศ.)", "That year is out of range: please pick a date from last year to 20 years ahead (Gregorian year)"),
     "plan_too_long": ("ข้อความยาวเกินไป ระบบไม่ได้บันทึก กรุณาย่อให้สั้นลง", "Too long to save; please shorten it"),
     "downloads": ("ดาวน์โหลด", "Downloads"),
     "prepare_downloads": ("สร้างไฟล์ล่าสุด", "Prepare the latest files"),

@@ -25,6 +25,21 @@ from .widgets import _CSS, Nav, _esc, _html, illustrative_suffix, lean, notice_h
 __all__ = ["SummaryApp", "PlanRow"]
 
 
+DUE_YEARS_AHEAD = 20  # a plan's due date lies between last year and this many years ahead
+
+
+def due_problem(value: date | None, today: date | None = None) -> str | None:
+    """The label of what is wrong with a due date (``plan_due_be``, ``plan_due_range``), or None."""
+    if value is None:
+        return None
+    today = today or date.today()
+    if value.year > 2400:
+        return "plan_due_be"
+    if not today.year - 1 <= value.year <= today.year + DUE_YEARS_AHEAD:
+        return "plan_due_range"
+    return None
+
+
 class PlanRow:
     """One gap in the plan editor: a checkbox, and the four fields once it is chosen."""
 
@@ -109,9 +124,11 @@ class PlanRow:
         if self._reverting:
             return
         if key == "due":
-            if value is not None and value.year > 2400:
-                # A Thai user may pick the Buddhist-era year; the date box is Gregorian.
-                self.due_text.value = f"<span class='gecc-error gecc-due-warning'>⚠ {_esc(label('plan_due_be', self.app.lang))}</span>"
+            problem = due_problem(value)
+            if problem:
+                # A Thai user may pick the Buddhist-era year (the date box is Gregorian), or a
+                # typed year may run on (60501): say so and keep what the store holds.
+                self.due_text.value = f"<span class='gecc-error gecc-due-warning' role='alert'>⚠ {_esc(label(problem, self.app.lang))}</span>"
                 self._revert(self.widgets["due"], self.item.due)
                 return
             self._show_due(value)

@@ -368,6 +368,18 @@ def test_a_buddhist_year_in_the_date_box_is_refused_with_a_hint(standard, who):
     assert "พ.ศ." in row.due_text.value
 
 
+@pytest.mark.parametrize("typed", [date(6, 2, 2), date(1999, 12, 31), date(2300, 1, 1)])
+def test_a_year_out_of_range_is_refused_with_a_hint(standard, who, typed):
+    # A year typed on (60501) arrives as year 6, once shown as "2 ก.พ. 549" with no warning.
+    store, p = who
+    app, row = one_gap(standard, store, p)
+    row.choose.value = True
+    row.widgets["due"].value = date(2027, 3, 31)
+    row.widgets["due"].value = typed
+    assert row.widgets["due"].value == date(2027, 3, 31) and store.plan(p.id)["L01"].due == date(2027, 3, 31)
+    assert "ปีของวันที่ไม่ถูกต้อง" in row.due_text.value and "549" not in row.due_text.value
+
+
 def test_the_top_bar_counts_every_step(standard, who):
     store, p = who
     assert "(✓ 1/8)" in nav_for(standard, store, p, "01-location.ipynb").widget.value, "joined: step 1 is done"

@@ -615,7 +615,7 @@ def nav_html(request: Request, states: dict[str, str], lang: str = "th") -> str:
     done = sum(1 for m in MODULES if states.get(m.notebook) == DONE)
     steps = _steps_html(request, states, here, lang)
     topbar = (
-        f"<div class='gecc-topbar' role='navigation'><details class='gecc-topbar-menu'>"
+        f"<div class='gecc-topbar' role='navigation' data-gecc-title='{_esc(tab_title(where, lang))}'><details class='gecc-topbar-menu'>"
         f"<summary class='gecc-nav-where'>{_esc(where)} <span class='gecc-done-count'>(✓ {done}/{len(MODULES)})</span></summary>{steps}</details>"
         f"<a class='gecc-jump' href='#gecc-app'>{_esc(label('jump_to_exercise', lang))} ↓</a>{lang_switch_html(request, lang)}</div>"
     )
@@ -625,10 +625,17 @@ def nav_html(request: Request, states: dict[str, str], lang: str = "th") -> str:
     )
 
 
+def tab_title(where: str, lang: str = "th") -> str:
+    """The browser tab's title: where the participant is, then the kit (the page script sets it
+    from the top bar's ``data-gecc-title``, also when a module opens in the same page)."""
+    kit = "ศูนย์ราชการสะดวก (GECC)" if lang == "th" else "GECC workshop"
+    return f"{where} · {kit}" if where else kit
+
+
 def join_topbar_html(request: Request, lang: str = "th") -> str:
     """The top bar of someone who has not joined yet: a jump to the join form."""
     return (
-        f"<div class='gecc-topbar' role='navigation'><a class='gecc-jump' href='#gecc-join'>{_esc(label('jump_to_join', lang))} ↓</a>"
+        f"<div class='gecc-topbar' role='navigation' data-gecc-title='{_esc(tab_title(label('join_title', lang), lang))}'><a class='gecc-jump' href='#gecc-join'>{_esc(label('jump_to_join', lang))} ↓</a>"
         f"{lang_switch_html(request, lang)}</div>"
     )
 

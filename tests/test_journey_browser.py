@@ -269,12 +269,15 @@ def test_the_pre_test_leads_on_to_the_background(server, browser):
     context, page = new_page(browser)
     page.goto(f"{server.base}/voila/render/06-knowledge-check.ipynb?w=E2E&p={p.token}")
     page.wait_for_selector(".gecc-quiz-pre .gecc-quiz-choice", timeout=60_000)
+    # The tab names the step (the teaching order), not the notebook's file name.
+    assert wait_until(lambda: page.title() == "ขั้นที่ 2 จาก 8 · แบบทดสอบก่อนและหลังการอบรม · ศูนย์ราชการสะดวก (GECC)"), page.title()
     assert page.locator("a.gecc-next").count() == 0, "no way on before the pre-test is done"
     answer_the_pre_test(page, load_questions())
     page.wait_for_selector("a.gecc-next[data-module='00-gecc-basics.ipynb']", timeout=20_000)
     page.click("a.gecc-next")
     page.wait_for_url("**/00-gecc-basics.ipynb?*", timeout=20_000)
     page.wait_for_selector(".gecc-view-00-gecc-basics .gecc-basics", timeout=60_000)
+    assert wait_until(lambda: page.title().startswith("ขั้นที่ 3 จาก 8 · ")), "the title follows a module opened in place"
     context.close()
     store.close()
 

@@ -17,6 +17,7 @@ import html
 import os
 from collections.abc import Callable
 from datetime import datetime
+from urllib.parse import quote
 
 import ipywidgets as W
 
@@ -63,6 +64,11 @@ _CSS = """
 .gecc-count-over { color: #b42318; font-weight: bold; }
 .gecc-message { font-size: 1.05rem; }
 .gecc-link { word-break: break-all; }
+.gecc-share { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
+.gecc-copy-link, .gecc-share-line { display: inline-block; min-height: 44px; padding: .5rem 1rem; font-size: 1rem; border-radius: .4rem; border: 1px solid #1f6feb; background: #fff; color: #1f6feb; cursor: pointer; text-decoration: none; }
+.gecc-share-line { background: #06c755; border-color: #06c755; color: #fff !important; }
+.gecc-copy-status { color: #1a7f37; font-weight: 600; }
+.gecc-qr svg { width: 220px; height: 220px; max-width: 100%; }
 .gecc-nav { border-bottom: 1px solid #d0d7de; padding-bottom: .4rem; margin-bottom: .6rem; font-size: .92rem; }
 .gecc-nav-where { font-weight: 600; }
 .gecc-steps { list-style: none; padding: 0; margin: .3rem 0; display: flex; flex-wrap: wrap; gap: .3rem; }
@@ -699,23 +705,44 @@ class WelcomeApp:
         if participant.table_label:
             who += f" · {_esc(label('your_table', lang))}: <span class='gecc-participant-table'>{_esc(participant.table_label)}</span>"
         who += "</p>"
-        body = _html(
+        head = _html(
             f"{_CSS}{who}<p class='gecc-message'>{_esc(label('welcome_joined', lang))}</p>"
             f"{_link_html(request.link(), lang)}"
-            f"<h3>{_esc(label('modules', lang))}</h3><ol class='gecc-modules'>{''.join(buttons)}</ol>"
         )
-        self.widget = W.VBox([nav.widget, body])
+        # The QR code is drawn only when asked for: most people never need it on this device.
+        self.qr = _html("", "gecc-personal-qr")
+        self.qr_button = W.Button(description=label("show_qr", lang), layout=W.Layout(width="auto"))
+        self.qr_button.add_class("gecc-show-qr")
+        self.qr_button.on_click(lambda _b: self.show_qr())
+        modules = _html(f"<h3>{_esc(label('modules', lang))}</h3><ol class='gecc-modules'>{''.join(buttons)}</ol>")
+        self.widget = W.VBox([nav.widget, head, self.qr_button, self.qr, modules])
         self.widget.add_class("gecc-app")
         self.widget.add_class("gecc-welcome")
+
+    def show_qr(self) -> None:
+        """The personal link as a QR code, to carry the page over to a phone."""
+        import segno  # small, and only for those who ask
+
+        svg = segno.make(self.request.link(), error="m").svg_inline(scale=5, border=2, title=label("qr_title", self.lang))
+        svg = svg.replace("<svg ", "<svg role='img' ", 1)
+        self.qr.value = f"<figure class='gecc-qr'>{svg}<figcaption>{_esc(label('qr_hint', self.lang))}</figcaption></figure>"
+        self.qr_button.layout.display = "none"
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
 
 
 def _link_html(link: str, lang: str) -> str:
+    """The personal link, with a copy button (the page script copies it) and a LINE share."""
+    line = "https://line.me/R/share?text=" + quote(f"{label('share_text', lang)} {link}", safe="")
     return (
         f"<p class='gecc-personal-link-box'>{_esc(label('personal_link', lang))}:<br>"
         f"<a class='gecc-link gecc-personal-link' href='{_esc(link)}'>{_esc(link)}</a></p>"
+        f"<p class='gecc-share'><button type='button' class='gecc-copy-link' data-gecc-copy='{_esc(link)}' "
+        f"data-gecc-copied='{_esc(label('link_copied', lang))}' data-gecc-copy-failed='{_esc(label('copy_failed', lang))}'>"
+        f"{_esc(label('copy_link', lang))}</button> "
+        f"<a class='gecc-share-line' href='{_esc(line)}' target='_blank' rel='noopener noreferrer'>{_esc(label('share_line', lang))}</a>"
+        f"<span class='gecc-copy-status' role='status' aria-live='polite'></span></p>"
     )
 
 

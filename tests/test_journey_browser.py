@@ -5,8 +5,10 @@ hostile text typed in."""
 from __future__ import annotations
 
 import re
+import subprocess
 from datetime import date
 from itertools import cycle
+from urllib.parse import unquote
 
 import nbformat
 import openpyxl
@@ -87,6 +89,19 @@ def test_from_the_welcome_page_to_a_downloaded_plan(server, browser, tmp_path):
     assert (p.display_name, p.table_label) == (name, "โต๊ะ <b>7</b>")
     assert_typed_text_is_text(page, name)
     assert page.inner_text(".gecc-personal-link") == page.url
+    # The personal link can be copied, shown as a QR code for a phone, or sent on LINE.
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.base)
+    page.click(".gecc-copy-link")
+    page.wait_for_function("document.querySelector('.gecc-copy-status').textContent.length > 0", timeout=10_000)
+    assert page.inner_text(".gecc-copy-status") == "คัดลอกลิงก์แล้ว"
+    assert page.evaluate("navigator.clipboard.readText()") == page.url
+    assert page.url in unquote(page.get_attribute(".gecc-share-line", "href"))
+    page.click(".gecc-show-qr")
+    page.wait_for_selector(".gecc-personal-qr svg", timeout=20_000)
+    png = tmp_path / "personal-qr.png"
+    page.locator(".gecc-personal-qr svg").screenshot(path=str(png))
+    decoded = subprocess.run(["zbarimg", "--raw", "-q", str(png)], capture_output=True, text=True, timeout=30)
+    assert decoded.stdout.strip() == page.url, decoded.stderr
     # Joining turned the form into the page and put the personal link in the address bar:
     # a reload resumes as the same participant.
     page.reload()

@@ -116,11 +116,20 @@ def test_next_follows_the_teaching_order(standard, who):
 def test_welcome_shows_who_and_every_module_escaped(standard, who):
     store, p = who
     app = WelcomeApp(request_for("00-welcome.ipynb", p.token), p, nav_for(standard, store, p, "00-welcome.ipynb"))
-    html = app.widget.children[1].value
+    html = "".join(getattr(w, "value", "") for w in app.widget.children[1:])
     assert XSS not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "โต๊ะ &lt;2&gt;" in html and "&#x27;; DROP TABLE answers;--" in html
     for m in MODULES[1:]:
         assert f"data-module='{m.notebook}'" in html
+
+
+def test_the_qr_code_is_drawn_only_when_asked_for(standard, who):
+    store, p = who
+    request = request_for("00-welcome.ipynb", p.token)
+    app = WelcomeApp(request, p, nav_for(standard, store, p, "00-welcome.ipynb"))
+    assert app.qr.value == "" and "data-gecc-copy='" in app.widget.children[1].value
+    app.qr_button.click()
+    assert "<svg" in app.qr.value and app.qr_button.layout.display == "none"
 
 
 # --- summary and plan -----------------------------------------------------------------------

@@ -80,6 +80,7 @@ LABELS = {
     "overall": ("ภาพรวม", "Overall"),
     "overall_level": ("ระดับภาพรวม", "Overall level"),
     "answered": ("ตอบแล้ว", "Answered"),
+    "score_now": ("คะแนนขณะนี้", "Score so far"),
     "answered_of": ("ตอบแล้ว {answered} จาก {total} ข้อ", "{answered} of {total} answered"),
     "unanswered_hint": ("ยังมี {n} ข้อที่ยังไม่ได้ตอบ คะแนนจะครบเมื่อตอบทุกข้อ", "{n} criteria are unanswered; the score is complete once all are answered"),
     "thresholds": ("เส้นประคือเกณฑ์ระดับ", "Dashed lines: level thresholds"),

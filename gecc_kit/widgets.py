@@ -55,6 +55,13 @@ _CSS = """
 .gecc-score-box { border: 2px solid #1f6feb; border-radius: .5rem; padding: .6rem .8rem; }
 .gecc-score-percent { font-size: 2rem; font-weight: 700; }
 .gecc-saved { color: #1a7f37; font-size: .9rem; min-height: 1.4rem; }
+.gecc-sticky-summary { position: sticky; bottom: 0; z-index: 900; background: #fff; border-top: 2px solid #1f6feb;
+  padding: .3rem .6rem; box-shadow: 0 -2px 6px rgba(0,0,0,.08); width: 100%; }
+.gecc-sticky-summary .gecc-saved { min-height: 0; }
+/* Sticky needs every box between it and the page's scroller to let it out: widget boxes and output
+   areas clip (overflow auto/hidden) by default. */
+.widget-box:has(.gecc-sticky-summary), .jp-OutputArea-output:has(.gecc-sticky-summary),
+.jp-OutputArea-child:has(.gecc-sticky-summary), .jp-OutputArea:has(.gecc-sticky-summary) { overflow: visible !important; }
 .gecc-saved.gecc-error { color: #b42318; }
 .gecc-save-mark { font-size: .9rem; min-height: 1.2rem; color: #57606a; }
 [data-gecc-save='saved'] > .gecc-save-mark { color: #1a7f37; }
@@ -227,7 +234,12 @@ class AssessmentApp:
             f"<p>{_esc(label('hello', lang))} <b class='gecc-participant-name'>{_esc(participant.display_name)}</b></p>"
             + (_link_html(link, lang) if link else "")
         )
-        self.widget = W.VBox([*([nav.widget] if nav else []), header, *rows, self.saved, self.score_html, self.gaps_html])
+        # What has been answered, the score so far and "saved" stay in view at the foot of the
+        # window while the criteria scroll past (CSS position: sticky), and are said politely.
+        self.live = _html("", "gecc-live-score")
+        sticky = lean(W.VBox, children=[self.live, self.saved])
+        sticky.add_class("gecc-sticky-summary")
+        self.widget = W.VBox([*([nav.widget] if nav else []), header, *rows, sticky, self.score_html, self.gaps_html])
         self.widget.add_class("gecc-app")
         self.widget.add_class("gecc-assessment")
         self._update()
@@ -365,6 +377,12 @@ class AssessmentApp:
             # (DOMAIN.md); the summary page shows the level of all four factors together.
             f"<div class='gecc-level-note'>{_esc(label('level_overall_only', lang))}</div>"
             f"<div class='gecc-counts'>{counts}</div>{unmet}</div>"
+        )
+        answered = len(self.criteria) - s.counts["unanswered"]
+        self.live.value = (
+            f"<div role='status' aria-live='polite' class='gecc-live' data-answered='{answered}'>"
+            f"{_esc(label('answered_of', lang, answered=answered, total=len(self.criteria)))} · "
+            f"{_esc(label('score_now', lang))} <b>{shown}</b></div>"
         )
         answered_gaps = [g for g in s.gaps if g.status is not None]
         if answered_gaps:

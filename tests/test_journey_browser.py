@@ -20,7 +20,7 @@ from gecc_kit.quiz import load_questions
 from gecc_kit.reports import level_text
 from gecc_kit.scoring import Status
 from gecc_kit.store import Store
-from conftest import NOTEBOOKS, SAMPLE_CRITERIA
+from conftest import NOTEBOOKS, ROOT, SAMPLE_CRITERIA
 from test_server import browser, server, status_button, active_label, pre_tested, wait_until  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -39,6 +39,10 @@ def heading(notebook: str) -> str:
     """The first H1 of a module's notebook: the start of its teaching content."""
     cells = nbformat.read(NOTEBOOKS / notebook, as_version=4).cells
     return next(line[2:].strip() for c in cells if c.cell_type == "markdown" for line in c.source.splitlines() if line.startswith("# "))
+
+
+SHOTS = ROOT / "build" / "screenshots"  # kept out of git (build/ is ignored); looked at by people
+SHOTS.mkdir(parents=True, exist_ok=True)
 
 
 def new_page(browser, width=1100, height=900):
@@ -313,6 +317,28 @@ def test_a_phone_never_scrolls_sideways(server, browser, notebook):
     assert width <= 390, f"{notebook} is {width} px wide on a 390 px phone"
     bar = page.locator(".gecc-topbar").bounding_box()
     assert bar["y"] <= 1 and page.locator("h1").first.bounding_box()["y"] >= bar["y"] + bar["height"] - 1
+    context.close()
+    store.close()
+
+
+def test_the_score_and_saved_stay_in_view_while_answering_on_a_phone(server, browser):
+    """On a phone the first criterion is 3,000 px above the score: answering it must show,
+    where the participant is looking, that it was saved and how far they are."""
+    store = Store(server.store_url)
+    p = pre_tested(store, store.join("E2E", "ดูคะแนนระหว่างตอบ"))
+    context, page = new_page(browser, 390, 844)
+    page.goto(f"{server.base}/voila/render/01-location.ipynb?w=E2E&p={p.token}")
+    first = load_standard(SAMPLE_CRITERIA).for_factor("location")[0]
+    total = len(load_standard(SAMPLE_CRITERIA).for_factor("location"))
+    status_button(page, first.id, "ผ่าน").scroll_into_view_if_needed()
+    status_button(page, first.id, "ผ่าน").click()
+    live = page.locator(".gecc-sticky-summary")
+    assert wait_until(lambda: f"ตอบแล้ว 1 จาก {total} ข้อ" in live.inner_text() and "บันทึกแล้ว" in live.inner_text()), live.inner_text()
+    box, button = live.bounding_box(), status_button(page, first.id, "ผ่าน").bounding_box()
+
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 844 + 1, f"the summary is off screen: {box}"
+    assert button["y"] + button["height"] <= box["y"] + 1, "the summary does not cover the button just pressed"
+    page.screenshot(path=str(SHOTS / "sticky-summary-390.png"))
     context.close()
     store.close()
 

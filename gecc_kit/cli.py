@@ -18,26 +18,43 @@ from .errors import CriteriaError, GeccError
 
 
 def _cmd_validate(args) -> int:
+    from .errors import shown
+
+    def listed(problems) -> None:
+        # Thai first, the English on the line below; a flood of one kind as a few and a count
+        for p in shown(problems):
+            print(f"  - {p.text_th()}", file=sys.stderr)
+            if p.message_th:
+                print(f"    {p.text_en()}", file=sys.stderr)
+
+    def warned(warnings) -> None:
+        if warnings:
+            n = len(warnings)
+            print(f"{args.file}: ข้อควรระวัง {n} ข้อ (ไฟล์ยังใช้ได้) / {n} warning(s) (the file is still accepted):", file=sys.stderr)
+            listed(warnings)
+
     try:
         standard = load_standard(args.file)
     except CriteriaError as exc:
-        print(f"{args.file}: {len(exc.problems)} problem(s) to fix:", file=sys.stderr)
-        for p in exc.problems:
-            print(f"  - {p}", file=sys.stderr)
+        n = len(exc.problems)
+        print(f"{args.file}: ต้องแก้ {n} ปัญหา / {n} problem(s) to fix:", file=sys.stderr)
+        listed(exc.problems)
+        warned(exc.warnings)
         return 1
     per_factor = Counter(c.factor for c in standard.criteria)
     mandatory = sum(c.mandatory for c in standard.criteria)
-    print(f"{Path(args.file).name}: OK")
+    print(f"{Path(args.file).name}: OK (ใช้ได้)")
     print(f"  {standard.title_th}")
     if standard.fiscal_year:
-        print(f"  Fiscal year: {standard.fiscal_year}")
-    print(f"  Criteria: {len(standard.criteria)} ({mandatory} mandatory)")
+        print(f"  ปีงบประมาณ / Fiscal year: {standard.fiscal_year}")
+    print(f"  เกณฑ์ / Criteria: {len(standard.criteria)} (ข้อจำเป็น / mandatory: {mandatory})")
     for f in standard.factors:
         print(f"    {f.number}. {f.id:<11} {f.name_th}: {per_factor[f.id]}")
     levels = ", ".join(f"{lv.name_th} ({lv.name_en}) >= {lv.min_percent:g}%" for lv in standard.levels)
-    print(f"  Levels: {levels}")
+    print(f"  ระดับ / Levels: {levels}")
     if standard.illustrative:
-        print(f"  Note: {standard.notice_en}")
+        print(f"  หมายเหตุ / Note: {standard.notice_th} / {standard.notice_en}")
+    warned(standard.warnings)
     return 0
 
 

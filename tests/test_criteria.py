@@ -74,31 +74,33 @@ def test_every_problem_is_reported_not_just_the_first(sample_copy):
 
 
 @pytest.mark.parametrize(
-    "row, column, value, words",
+    "row, column, value, words, thai",
     [
-        (3, "id", "L01", "duplicate id 'L01'"),
-        (3, "id", "", "id is empty"),
-        (4, "factor", "parking", "unknown factor 'parking'"),
-        (6, "title_th", "   ", "Thai text"),
-        (7, "weight", "heavy", "not a number"),
-        (7, "weight", "0", "positive number"),
-        (8, "mandatory", "perhaps", "not yes or no"),
+        (3, "id", "L01", "duplicate id 'L01'", "รหัส 'L01' ซ้ำ"),
+        (3, "id", "", "id is empty", "รหัส (id) ว่าง"),
+        (4, "factor", "parking", "unknown factor 'parking'", "ไม่รู้จักด้าน 'parking'"),
+        (6, "title_th", "   ", "Thai text", "ข้อความภาษาไทยของเกณฑ์ว่าง"),
+        (7, "weight", "heavy", "not a number", "'heavy' ไม่ใช่ตัวเลข"),
+        (7, "weight", "0", "positive number", "มากกว่า 0"),
+        (8, "mandatory", "perhaps", "not yes or no", "'perhaps' ไม่ใช่ yes หรือ no"),
         # values that would be misread if guessed: refused instead
-        (2, "mandatory", "", "empty; write yes or no"),
-        (3, "weight", "1,5", "use a dot for decimals"),
-        (4, "id", "1.1", "only letters, digits, - and _"),
-        (5, "id", "L 05", "only letters, digits, - and _"),
-        (6, "id", "X" * 40, "up to 32"),
+        (2, "mandatory", "", "empty; write yes or no", "ช่องนี้ว่าง"),
+        (3, "weight", "1,5", "use a dot for decimals", "ใช้จุดเป็นจุดทศนิยม"),
+        (4, "id", "1.1", "only letters, digits, - and _", "ใช้ได้เฉพาะตัวอักษรอังกฤษ ตัวเลข - และ _"),
+        (5, "id", "L 05", "only letters, digits, - and _", "ใช้ได้เฉพาะตัวอักษรอังกฤษ"),
+        (6, "id", "X" * 40, "up to 32", "ไม่เกิน 32"),
     ],
 )
-def test_bad_cell_names_file_row_and_column(sample_copy, row, column, value, words):
-    """Does each kind of bad cell give a problem at that row and column that says what to fix?"""
+def test_bad_cell_names_file_row_and_column(sample_copy, row, column, value, words, thai):
+    """Does each kind of bad cell give a problem at that row and column that says what to fix, in Thai then English?"""
     edit_cell(sample_copy, row, column, value)
     problems = problems_of(sample_copy)
     match = [p for p in problems if p.row == row and p.column == column]
     assert match, problems
     assert words in match[0].message
-    assert str(match[0]).startswith(f"criteria-2568.csv, row {row}, column '{column}'")
+    text = str(match[0])
+    assert text.startswith(f"criteria-2568.csv แถว {row} คอลัมน์ {column}: ") and thai in text.split(" / ")[0]
+    assert f" / criteria-2568.csv, row {row}, column '{column}': " in text
 
 
 def test_thai_factor_names_are_accepted(sample_copy):
@@ -137,11 +139,13 @@ def test_header_only_file(sample_copy):
     assert any("no criteria" in p.message for p in problems_of(sample_copy))
 
 
-def test_not_utf8(sample_copy):
-    """Is a file saved in a Thai legacy encoding (TIS-620) reported with how to fix it?"""
-    write_rows(sample_copy, read_rows(sample_copy), encoding="cp874")
+def test_neither_utf8_nor_thai(sample_copy):
+    """Is a file in an encoding that is neither UTF-8 nor Thai Windows-874 refused with how to fix it?"""
+    sample_copy.write_bytes("id,factor,title_th\nL01,location,Café\n".encode("latin-1"))
     problems = problems_of(sample_copy)
-    assert any("not UTF-8" in p.message and "CSV UTF-8" in p.message for p in problems)
+    assert (problems[0].row, problems[0].column) == (2, None)
+    assert "not UTF-8" in problems[0].message and "CSV UTF-8" in problems[0].message
+    assert str(problems[0]).startswith("criteria-2568.csv แถว 2: ไฟล์ไม่ใช่ข้อความ UTF-8")
 
 
 def test_not_csv_or_xlsx(tmp_path):

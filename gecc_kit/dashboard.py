@@ -49,6 +49,7 @@ _DASH_CSS = """
 .gecc-dash .widget-html, .gecc-dash .widget-html-content { font-size: 1.3rem; line-height: 1.45; }
 .gecc-dash .widget-checkbox label, .gecc-dash .widget-button { font-size: 1.1rem; }
 .gecc-dash h3 { font-size: 1.35rem; margin: .3rem 0; }
+.gecc-consensus-status .widget-toggle-button { font-size: 1.25rem !important; min-height: 3rem; min-width: 8rem; padding: .3rem .8rem; }
 .gecc-dash h2 { font-size: 1.6rem; margin: 1.2rem 0 .4rem; border-bottom: 2px solid #1f6feb; }
 .gecc-dash-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: .4rem 1.5rem; }
 .gecc-dash-head h1 { font-size: 2rem; margin: 0; }
@@ -446,6 +447,19 @@ class ConsensusRow:
                  f"<b>{_esc(label('consensus_agreed', lang))}</b>")
         if self.head.value != value:
             self.head.value = value
+        self._prefill(members, statuses)
+
+    def _prefill(self, members, statuses) -> None:
+        """Everyone at the table gave the same answer and the table has agreed nothing yet: that
+        answer becomes the table's (saved, and said on the row), so the table talks only about the
+        criteria where it differs. The table can still change it."""
+        agreed = self.app.agreed.get(self.criterion.id)
+        if len(members) < 2 or len(statuses) != 1 or None in statuses or (agreed and agreed.status) or self.status.value:
+            return
+        (status,) = statuses
+        self.status.value = status.value  # saved by _on_status, like a click
+        if self.app.agreed.get(self.criterion.id) and self.app.agreed[self.criterion.id].status is status:
+            self.saved.value = "✓ " + _esc(label("consensus_prefilled", self.app.lang))
 
     def _on_status(self, change) -> None:
         if self._reverting:

@@ -172,6 +172,7 @@ LABELS = {
     "consensus_refresh": ("ดึงคำตอบล่าสุดของสมาชิก", "Fetch members' latest answers"),
     "consensus_no_members": ("โต๊ะนี้ยังไม่มีสมาชิก", "This table has no members yet"),
     "consensus_back": ("กลับไปเลือกโต๊ะ", "Back to the tables"),
+    "consensus_prefilled": ("บันทึกให้แล้ว เพราะทุกคนที่โต๊ะตอบตรงกัน (เปลี่ยนได้ถ้าโต๊ะเห็นต่าง)", "Saved for you: everyone at the table gave this answer (change it if the table decides otherwise)"),
     "consensus_all_same": ("ตอบตรงกันทุกคน", "everyone agrees"),
     # paper: handouts and the worksheet
     "ws_title": ("แบบฝึกประเมินตนเอง ศูนย์ราชการสะดวก (GECC) ฉบับกระดาษ", "GECC practice self-assessment: paper worksheet"),

@@ -130,6 +130,31 @@ def test_consensus_view_saves_agreed_answers_scored_like_a_participant(room, sta
     assert f"<b>{expected.percent:.0f}%</b>" in dash.sections["tables"].value
 
 
+def test_consensus_starts_from_the_answers_the_whole_table_shares(room, standard):
+    """A table clicks only where its members differ: unanimous answers are pre-selected and saved,
+    split ones and ones already agreed are left to the table."""
+    store, _ = room
+    table = "โต๊ะ 1"
+    members = [p for p in store.participants("DASH") if p.table_label == table]
+    location = [c.id for c in standard.for_factor("location")]
+    same, split, decided = location[0], location[1], location[2]
+    for i, p in enumerate(members):
+        store.save_answer(p.id, same, status="partial")
+        store.save_answer(p.id, split, status="met" if i else "not_yet")
+        store.save_answer(p.id, decided, status="met")
+    store.save_consensus("DASH", table, decided, status="not_yet")  # the table already chose otherwise
+    app = ConsensusApp(standard, store, request(), KEY, table, interval=None)
+    agreed = store.consensus("DASH", table)
+    assert app.rows[same].status.value == "partial" and agreed[same].status.value == "partial"
+    assert "ทุกคนที่โต๊ะตอบตรงกัน" in app.rows[same].saved.value
+    assert app.rows[split].status.value is None and (split not in agreed or agreed[split].status is None)
+    assert app.rows[decided].status.value == "not_yet" and agreed[decided].status.value == "not_yet"
+    app.rows[same].status.value = "met"  # the table can still change its mind
+    assert store.consensus("DASH", table)[same].status.value == "met"
+    app.refresh_members()
+    assert store.consensus("DASH", table)[same].status.value == "met", "a refresh never overrides the table"
+
+
 def test_consensus_failed_save_goes_back_to_what_is_stored(room, standard, monkeypatch):
     store, _ = room
     app = ConsensusApp(standard, store, request(), KEY, "โต๊ะ 2", interval=None)

@@ -192,6 +192,11 @@ def agenda(plan: str = "full", path: str | os.PathLike | None = None) -> tuple[I
     return load_agenda(path)[plan]
 
 
+def posttest_start(plan: str = "full", path: str | os.PathLike | None = None) -> time | None:
+    """When ``plan``'s post-test begins (its first ``posttest`` row), or None without one."""
+    return next((item.start for item in agenda(plan, path) if item.kind == "posttest"), None)
+
+
 def minutes_for_page(notebook: str | os.PathLike, path: str | os.PathLike | None = None) -> int:
     """The full day's minutes for one notebook: the sum over every full-plan row that opens it.
 

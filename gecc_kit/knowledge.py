@@ -7,6 +7,7 @@ and the explanations show once the post-test is complete.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import ipywidgets as W
@@ -28,8 +29,12 @@ class KnowledgeApp:
     ``radios[phase][question_id]`` is the control of each question.
     """
 
-    def __init__(self, questions: tuple[Question, ...], store: Store, participant: Participant, nav: Nav | None = None, lang: str = "th"):
+    def __init__(self, questions: tuple[Question, ...], store: Store, participant: Participant, nav: Nav | None = None, lang: str = "th",
+                 post_opens: Callable[[], str | None] | None = None):
+        # ``post_opens()`` is None once the post-test may start (the participant's progress or the
+        # day's agenda says so, see pages._post_opens), else the sentence that says when it will.
         self.questions, self.store, self.participant, self.nav, self.lang = questions, store, participant, nav, lang
+        self.post_opens = post_opens or (lambda: None)
         self.choices = store.quiz_choices(participant.id)
         self._reverting = False
         self.radios: dict[str, dict[str, W.RadioButtons]] = {p: {} for p in PHASES}
@@ -123,8 +128,10 @@ class KnowledgeApp:
             radio.disabled = not post_open
         self.sections["post"].layout.display = None if post_open else "none"
         waiting = pre.complete and not post_open
-        self.start_post.layout.display = None if waiting else "none"
-        self.post_later.value = f"<p class='gecc-message'>{_esc(label('quiz_post_later', lang))}</p>" if waiting else ""
+        not_yet = self.post_opens() if waiting else None
+        self.start_post.layout.display = None if waiting and not not_yet else "none"
+        later = _esc(label("quiz_post_later", lang)) + (f" {_esc(not_yet)}" if not_yet else "")
+        self.post_later.value = f"<p class='gecc-message'>{later}</p>" if waiting else ""
         for phase, r in (("pre", pre), ("post", post)):
             text = label("quiz_progress", lang, answered=r.answered, total=r.total)
             if r.complete:

@@ -124,6 +124,8 @@ LABELS = {
     "quiz_score": ("คะแนน {correct} จาก {total}", "Score {correct} of {total}"),
     "quiz_post_later": ("ท่านทำแบบทดสอบก่อนการอบรมครบแล้ว เชิญไปขั้นถัดไป แบบทดสอบหลังการอบรมทำเมื่อจบการอบรม (หลังขั้นสรุปผลและแผนพัฒนา)",
                         "The pre-test is done, thank you: go on to the next step. The post-test is for the end of the workshop (after the summary and plan)."),
+    "quiz_post_when": ("แบบทดสอบหลังการอบรมเปิดเมื่อท่านทำขั้นสรุปผลและแผนพัฒนาแล้ว หรือเวลา {time} น. ตามกำหนดการ", "The post-test opens once you have done the summary and plan, or at {time} as the agenda says."),
+    "quiz_post_when_summary": ("แบบทดสอบหลังการอบรมเปิดเมื่อท่านทำขั้นสรุปผลและแผนพัฒนาแล้ว", "The post-test opens once you have done the summary and plan."),
     "quiz_start_post": ("เริ่มแบบทดสอบหลังการอบรม", "Start the post-test"),
     "quiz_post_locked": ("ทำแบบทดสอบก่อนการอบรมให้ครบทุกข้อก่อน แล้วส่วนหลังการอบรมจะเปิด", "Finish the pre-test first; the post-test opens then"),
     "quiz_pre_closed": ("เริ่มทำแบบทดสอบหลังการอบรมแล้ว คำตอบก่อนการอบรมจึงแก้ไม่ได้", "The post-test has started, so the pre-test answers are fixed"),

@@ -29,13 +29,14 @@ import asyncio
 import dataclasses
 import os
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
 
 import ipywidgets as W
 
 from .content import module_content
 from .errors import GeccError, UnknownParticipant, UnknownWorkshop
-from .journey import AFTER_PRE_TEST, MODULES, SHELL, Module
+from .journey import AFTER_PRE_TEST, DONE, MODULES, SHELL, Module
 from .journey import module as module_of
 from .labels import label
 from .session import await_request, current_request, log, open_offices, open_questions, open_standard, open_store, request_from_environment
@@ -152,7 +153,38 @@ def _summary(ctx):
 def _knowledge(ctx):
     from .knowledge import KnowledgeApp
 
-    return KnowledgeApp(ctx.questions, ctx.store, ctx.participant, ctx.nav, ctx.lang)
+    return KnowledgeApp(ctx.questions, ctx.store, ctx.participant, ctx.nav, ctx.lang, post_opens=_post_opens(ctx))
+
+
+def _post_opens(ctx, now: Callable[[], datetime] | None = None) -> Callable[[], str | None]:
+    """The post-test opens once the participant has done the summary and plan, or from the time
+    the day's agenda gives it (``--agenda``; Thai time), whichever comes first."""
+    def opens() -> str | None:
+        nav = ctx.nav
+        if nav is not None and nav.states.get(SUMMARY_PAGE) == DONE:
+            return None
+        try:
+            from .agenda import posttest_start
+
+            plan = os.environ.get("GECC_AGENDA_PLAN", "full")
+            at = posttest_start(plan if plan in ("full", "half") else "full")
+        except Exception:  # no agenda to go by: progress alone decides
+            log.exception("the agenda could not be read")
+            at = None
+        clock = (now or _thai_now)()
+        if at is not None and clock.time() >= at:
+            return None
+        if at is None:
+            return label("quiz_post_when_summary", ctx.lang)
+        return label("quiz_post_when", ctx.lang, time=at.strftime("%H.%M" if ctx.lang != "en" else "%H:%M"))
+    return opens
+
+
+SUMMARY_PAGE = next(m.notebook for m in MODULES if m.kind == "summary")
+
+
+def _thai_now() -> datetime:
+    return datetime.now(timezone(timedelta(hours=7)))  # Asia/Bangkok has no daylight saving
 
 
 def _basics(ctx):

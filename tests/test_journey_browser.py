@@ -250,6 +250,7 @@ def test_the_knowledge_check_before_and_after(server, browser):
     questions = load_questions()
     store = Store(server.store_url)
     p = store.join("E2E", "ทดสอบความรู้")
+    store.save_plan_item(p.id, "L01", chosen=True, action="ติดป้าย")  # the summary and plan done: the post-test may open
     context, page = new_page(browser)
     page.goto(f"{server.base}/voila/render/06-knowledge-check.ipynb?w=E2E&p={p.token}")
     page.wait_for_selector(".gecc-quiz-pre .gecc-quiz-choice", timeout=60_000)

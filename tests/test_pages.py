@@ -6,7 +6,7 @@ import base64
 import io
 import os
 import re
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 import openpyxl
 import pytest
@@ -293,6 +293,36 @@ def test_knowledge_check_saves_locks_and_shows_the_gain(who):
     assert all(q.id in app.results.value for q in questions)
     again = KnowledgeApp(questions, store, p)
     assert again.result("post").correct == len(questions)
+
+
+def test_the_post_test_opens_with_the_plan_or_at_the_agendas_time(standard, who, monkeypatch):
+    """After the pre-test, the post-test's button waits until the participant has done the summary
+    and plan, or the day's agenda reaches the post-test (15.20 in the full day, 11.40 in the half)."""
+    from types import SimpleNamespace
+    from gecc_kit.pages import _post_opens
+
+    store, p = who
+    questions = load_questions()
+    for q in questions:
+        store.save_quiz_choice(p.id, "pre", q.id, "a")
+    bangkok = timezone(timedelta(hours=7))
+
+    def app_at(hour, minute, plan="full"):
+        monkeypatch.setenv("GECC_AGENDA_PLAN", plan)
+        nav = nav_for(standard, store, p, "06-knowledge-check.ipynb")
+        ctx = SimpleNamespace(nav=nav, lang="th")
+        at = lambda: datetime(2026, 12, 1, hour, minute, tzinfo=bangkok)
+        return KnowledgeApp(questions, store, p, nav, post_opens=_post_opens(ctx, now=at))
+
+    morning = app_at(9, 30)
+    assert morning.start_post.layout.display == "none" and "15.20 น." in morning.post_later.value
+    assert app_at(11, 45, "half").start_post.layout.display is None, "the half day's post-test is at 11.40"
+    assert app_at(15, 20).start_post.layout.display is None
+    store.save_plan_item(p.id, "L01", chosen=True, action="ติดป้ายบอกทาง")  # the summary and plan done
+    done = app_at(9, 30)
+    assert done.start_post.layout.display is None
+    done.start_post.click()
+    assert done.sections["post"].layout.display is None
 
 
 def test_english_labels_when_asked(standard, who):

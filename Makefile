@@ -1,4 +1,6 @@
-# Two commands: `make serve` and `make test`. Both set up .venv when needed.
+# `make serve` (the workshop), `make lab` (prepare and preview it in JupyterLab), `make test`.
+# Each first checks what it needs from the system (tools/need.sh: the one `sudo apt-get install`
+# line for what is missing), then sets up .venv when needed.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -7,20 +9,33 @@ PYTEST_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 NPM    ?= npm
-.PHONY: serve test setup setup-test handouts slides clean
+# The kit's JupyterLab: its folder, the kit's kernel settings with GECC_PREVIEW=1, notebooks saved
+# without outputs, trust signatures, workspaces and checkpoints under var/lab/ (gecc_kit/lab.py).
+LAB_CONFIG := gecc_kit/share/lab/jupyter_server_config.py
+NEEDS  := need-serve need-lab need-test need-handouts need-slides
+.PHONY: serve lab test setup setup-test handouts slides clean $(NEEDS)
+# The check comes before the set-up it protects: prerequisites are made in order, one at a time.
+.NOTPARALLEL:
 
-serve: $(VENV)/.installed ## set up, then start the workshop server on http://127.0.0.1:8866
+serve: need-serve $(VENV)/.installed ## set up, then start the workshop server on http://127.0.0.1:8866
 	$(BIN)/gecc-kit serve $(ARGS)
 
-test: $(VENV)/.installed-test node_modules/.installed ## set up with the test extras, then run the whole suite
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+lab: need-lab $(VENV)/.installed ## JupyterLab on the kit's folder: edit the modules, preview them as a participant
+	$(BIN)/jupyter lab --config=$(LAB_CONFIG) $(ARGS)
 
-handouts: $(VENV)/.installed ## handouts (participants' and facilitator's sets, HTML + A4 PDF) and the paper worksheet in build/
+# Tests never run as the lab's preview (e.g. from a terminal inside `make lab`).
+test: need-test $(VENV)/.installed-test node_modules/.installed ## set up with the test extras, then run the whole suite
+	unset GECC_PREVIEW GECC_PREVIEW_STORE_URL GECC_LAB_ROOT; $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+$(NEEDS): ## what the target needs from the system (npm, poppler-utils, zbar-tools, chromium, ...)
+	@PYTHON="$(PYTHON)" sh tools/need.sh $(@:need-%=%)
+
+handouts: need-handouts $(VENV)/.installed ## handouts (participants' and facilitator's sets, HTML + A4 PDF) and the paper worksheet in build/
 	$(BIN)/gecc-kit handouts --out build/handouts; rc=$$?; \
 	$(BIN)/gecc-kit handouts --facilitator --out build/handouts-facilitator || rc=$$?; \
 	$(BIN)/gecc-kit worksheet --out build/worksheet.pdf && exit $$rc
 
-slides: $(VENV)/.installed node_modules/.installed ## the facilitator's deck in build/slides (works offline)
+slides: need-slides $(VENV)/.installed node_modules/.installed ## the facilitator's deck in build/slides (works offline)
 	$(BIN)/gecc-kit slides --out build/slides
 
 setup: $(VENV)/.installed

@@ -1,4 +1,4 @@
-"""The ``gecc-kit`` command: ``serve``, ``demo``, ``export``, ``workshop``, ``handouts``,
+"""The ``gecc-kit`` command: ``serve``, ``demo``, ``export``, ``summary``, ``workshop``, ``handouts``,
 ``worksheet``, ``reports``, ``slides`` and ``validate``.
 
 Every sub-command calls the same package functions the notebooks use.
@@ -290,6 +290,21 @@ def _cmd_reports(args) -> int:
     return 0
 
 
+def _cmd_summary(args) -> int:
+    from .analysis import summary_pdf
+    from .printing import BrowserNotFound
+
+    out = Path(args.out)
+    try:
+        html, pdf = summary_pdf(args.workshop, out, store=args.store, criteria=args.criteria, browser=args.browser)
+    except BrowserNotFound as exc:
+        print(f"gecc-kit: {exc}", file=sys.stderr)
+        return NO_BROWSER
+    print(f"สรุปผลการอบรม {args.workshop.strip().upper()} สำหรับผู้บริหาร / summary for executives: {pdf} (A4; HTML: {html})")
+    print("ไม่มีชื่อและไม่มีคำตอบรายคน กลุ่มที่มีไม่ถึง 3 คนไม่แสดง / No names, no individual answers; groups under 3 are hidden.")
+    return 0
+
+
 def _cmd_slides(args) -> int:
     from .slides import build_slides
 
@@ -415,6 +430,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the participants' link (printed by `gecc-kit serve`) for the join slide and its QR code "
                         "(default $GECC_JOIN_URL; without it the slide asks you to fill it in)")
     p.set_defaults(func=_cmd_slides)
+
+    p = sub.add_parser("summary", help="the after-workshop analysis (notebooks/facilitator/analysis.ipynb) run headless "
+                                       "and printed without code: an A4 PDF for executives, no names, groups under 3 hidden")
+    p.add_argument("--workshop", required=True, help="workshop code")
+    p.add_argument("--out", default="summary.pdf", help="PDF file (default summary.pdf); its HTML is written beside it")
+    p.add_argument("--store", default=os.environ.get("GECC_STORE_URL"), help=store_help)
+    p.add_argument("--criteria", default=os.environ.get("GECC_CRITERIA"), help="criteria file the answers belong to (default: the illustrative sample)")
+    p.add_argument("--browser", default=None, help=browser_help)
+    p.set_defaults(func=_cmd_summary)
 
     p = sub.add_parser("validate", help="check a criteria file and list every problem")
     p.add_argument("file", help="criteria file (.csv with its .levels.csv, or .xlsx)")

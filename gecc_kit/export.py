@@ -2,13 +2,30 @@
 
 ``gecc-kit export`` and the dashboard's button both call :func:`results_tables`,
 then :func:`results_xlsx` or :func:`write_csv`. Every sheet has Thai headers
-with the English name after a slash; participants are numbered P1, P2... in
-joining order so sheets can be matched. Personal links (tokens) are never
+with the English name after a slash; participants are numbered P01, P02... in
+joining order (:func:`gecc_kit.room.participant_numbers`: the dashboard shows the same
+numbers, and they sort as text) so sheets can be matched. Personal links (tokens) are never
 exported: they open a participant's answers.
 
-Text people typed is written verbatim: in the XLSX as text cells (never a
-formula); in CSV a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
-return gets a leading apostrophe, as spreadsheet programs would otherwise run it as a formula.
+Values keep their types: numbers, and timestamps as timezone-aware datetimes in Thai local
+time (:data:`BANGKOK`; stored in UTC). The XLSX writes them as dates (Excel has no time zones:
+the header says "เวลาประเทศไทย / Bangkok time") in a number format that shows the Buddhist
+year in Excel and LibreOffice; CSV as ``2026-11-25 09:30:00``. Every sheet prints on A4
+landscape, as wide as the page, with its header row on every page.
+
+Text people typed is written verbatim. In the XLSX it is a text cell, never a formula, so
+it needs no apostrophe. In CSV a spreadsheet program decides, so a typed cell gets a leading
+apostrophe when, after any leading spaces, tabs or line breaks, it
+
+1. starts with ``=`` (``=1+1``, ``=HYPERLINK("http://x","y")``); or
+2. starts with ``+``, ``-`` or ``@`` and then calls a function (a name directly followed by
+   ``(``: ``+SUM(A1)``, ``@HYPERLINK(...)``), uses dynamic data exchange or another sheet
+   (a ``|``, or a ``!`` before a cell reference: ``-cmd|' /C calc'!A0``), or is nothing but
+   arithmetic on numbers and cell references (``-2+3``, ``+A1*2``, ``+66-2-123-4567``,
+   which a spreadsheet would subtract).
+
+Anything else is ordinary text and is written as typed: ``- ทำแล้ว``, ``+66 2 123 4567``,
+``-5``, ``+เห็นตรงกัน``, ``@home``.
 
 This module imports no widgets and no storage: it reads a room (the shape
 :meth:`gecc_kit.store.Store.room` returns).
@@ -17,18 +34,29 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import statistics
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from .criteria import Standard, factor as get_factor
 from .plan import thai_date
 from .quiz import Question, grade
-from .reports import _cell_text, level_text
+from .reports import XLSX_DATE_SHORT, XLSX_DATETIME, XLSX_PAGE_WIDTH, _cell_text, _column_widths, _lay_out_table, _print_setup, level_text
+from .room import participant_numbers
 from .scoring import score_all
 
-__all__ = ["Sheet", "results_tables", "summary_tables", "results_xlsx", "write_csv", "SHEETS", "SUMMARY_SHEETS", "PERSONAL_NOTE"]
+__all__ = ["Sheet", "results_tables", "summary_tables", "results_xlsx", "write_csv", "SHEETS", "SUMMARY_SHEETS", "PERSONAL_NOTE",
+           "BANGKOK", "bangkok_time", "looks_like_formula"]
+
+try:
+    from zoneinfo import ZoneInfo
+
+    BANGKOK = ZoneInfo("Asia/Bangkok")
+except (ImportError, KeyError):  # no time-zone database (Windows without tzdata): Thailand keeps UTC+7 all year
+    BANGKOK = timezone(timedelta(hours=7), "Asia/Bangkok")
+BANGKOK_TIME = "เวลาประเทศไทย / Bangkok time"
 
 # The full results hold every participant's display name and answers: personal data.
 PERSONAL_NOTE = ("ไฟล์นี้มีข้อมูลส่วนบุคคล (ชื่อที่แสดง หน่วยงาน และคำตอบรายคน) สำหรับวิทยากรเท่านั้น ไม่ส่งต่อ "
@@ -52,12 +80,13 @@ class Sheet:
     text_columns: frozenset[int] = frozenset()  # columns people typed: escaped in CSV
 
 
-def _iso(value) -> str:
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-    return value.isoformat() if isinstance(value, date) else ""
+def bangkok_time(value: datetime | None) -> datetime | None:
+    """A stored timestamp (UTC; a naive one is UTC) in Thai local time, timezone-aware."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(BANGKOK)
 
 
 def _factor_name(fid: str) -> str:
@@ -69,12 +98,12 @@ def results_tables(standard: Standard, room, questions: tuple[Question, ...], ex
     """Every sheet of a workshop's results, as plain rows (see :data:`SHEETS`)."""
     exported_at = exported_at or datetime.now(timezone.utc)
     people = room.participants
-    number = {p.id: f"P{i}" for i, p in enumerate(people, start=1)}
+    number = participant_numbers(people)
     factor_ids = [f.id for f in standard.factors]
 
     about = Sheet("about", "เกี่ยวกับไฟล์", ("รายการ / item", "ค่า / value"), [
         ["รหัสการอบรม / workshop", room.workshop.code],
-        ["ส่งออกเมื่อ / exported at", _iso(exported_at)],
+        [f"ส่งออกเมื่อ / exported at ({BANGKOK_TIME})", bangkok_time(exported_at)],
         ["เกณฑ์ / criteria", standard.title_th],
         ["จำนวนข้อ / criteria count", len(standard.criteria)],
         ["ผู้เข้าร่วม / participants", len(people)],
@@ -84,8 +113,8 @@ def results_tables(standard: Standard, room, questions: tuple[Question, ...], ex
 
     participants = Sheet("participants", "ผู้เข้าร่วม", (
         "ลำดับ / no.", "ชื่อที่แสดง / display name", "หน่วยงาน / office", "โต๊ะ / table",
-        "เข้าร่วมเมื่อ / joined", "ใช้งานล่าสุด / last active"), [
-        [number[p.id], p.display_name, p.office, p.table_label, _iso(room.joined_at.get(p.id)), _iso(room.active_at.get(p.id))]
+        f"เข้าร่วมเมื่อ / joined ({BANGKOK_TIME})", f"ใช้งานล่าสุด / last active ({BANGKOK_TIME})"), [
+        [number[p.id], p.display_name, p.office, p.table_label, bangkok_time(room.joined_at.get(p.id)), bangkok_time(room.active_at.get(p.id))]
         for p in people
     ], frozenset({1, 2, 3}))
 
@@ -186,7 +215,7 @@ def summary_tables(standard: Standard, room, questions: tuple[Question, ...], ex
 
     about = Sheet("about", "เกี่ยวกับไฟล์", ("รายการ / item", "ค่า / value"), [
         ["รหัสการอบรม / workshop", room.workshop.code],
-        ["ส่งออกเมื่อ / exported at", _iso(exported_at)],
+        [f"ส่งออกเมื่อ / exported at ({BANGKOK_TIME})", bangkok_time(exported_at)],
         ["เกณฑ์ / criteria", standard.title_th],
         ["ผู้เข้าร่วม / participants", view.joined],
         ["หมายเหตุ / note", standard.notice_th + " / " + standard.notice_en if standard.illustrative else ""],
@@ -232,43 +261,89 @@ def summary_tables(standard: Standard, room, questions: tuple[Question, ...], ex
     return [about, factors, offices, criteria, knowledge, tables]
 
 
+def _xlsx_value(value):
+    """A sheet's value as a cell holds it: no control characters; datetimes as naive Thai local
+    time (a cell has no time zone)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(BANGKOK).replace(tzinfo=None)
+    return _cell_text(value)
+
+
 def results_xlsx(sheets: list[Sheet]) -> bytes:
-    """The sheets as one XLSX workbook (Thai sheet titles, bold headers, text kept as text)."""
+    """The sheets as one XLSX workbook: Thai sheet titles, bold headers with filter buttons, text
+    kept as text, dates as dates (Buddhist year), and every sheet ready to print (A4 landscape,
+    as wide as the page, the header row on every page, wrapped text in rows tall enough)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
     book = Workbook()
     book.remove(book.active)
     for sheet in sheets:
         ws = book.create_sheet(sheet.title[:31])
+        rows = [[_xlsx_value(v) for v in row] for row in sheet.rows]
         ws.append(list(sheet.headers))
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for row in sheet.rows:
-            ws.append([_cell_text(v) for v in row])
+        for row in rows:
+            ws.append(row)
         for row in ws.iter_rows(min_row=2):
             for cell in row:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"  # "=..." typed by a participant stays text, never a formula
-                elif isinstance(cell.value, (date, datetime)):
-                    cell.number_format = "yyyy-mm-dd"
-        for i, header in enumerate(sheet.headers, start=1):
-            longest = max([len(str(header)) // 2] + [min(len(str(r[i - 1])), 60) for r in sheet.rows if r[i - 1] is not None])
-            ws.column_dimensions[get_column_letter(i)].width = max(8, min(longest + 2, 62))
+                elif isinstance(cell.value, datetime):
+                    cell.number_format = XLSX_DATETIME
+                elif isinstance(cell.value, date):
+                    cell.number_format = XLSX_DATE_SHORT
+                elif isinstance(cell.value, float):
+                    cell.number_format = "0.0"
+        n = len(sheet.headers)
+        widths = _column_widths([[h, *(r[i] for r in rows)] for i, h in enumerate(sheet.headers)],
+                                cap=max(45.0, XLSX_PAGE_WIDTH / n))
+        for i, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        _lay_out_table(ws, 1, len(rows) + 1, widths)
+        for i in range(n):  # a number or date in a column of texts (the "about" sheet) lines up with them
+            if sum(isinstance(r[i], str) for r in rows) * 2 > len(rows):
+                for r, row in enumerate(rows, start=2):
+                    if row[i] is not None and not isinstance(row[i], str):
+                        ws.cell(row=r, column=i + 1).alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
+        _print_setup(ws, title_row=1)
         ws.freeze_panes = "A2"
+        if rows:
+            ws.auto_filter.ref = f"A1:{get_column_letter(n)}{len(rows) + 1}"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
+_CELL_REF = r"\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?"
+_OPERAND = rf"(?:\d+(?:[.,]\d+)*%?|{_CELL_REF})"
+_ARITHMETIC = re.compile(rf"\s*[-+]*\s*{_OPERAND}(?:\s*[-+*/^&<>=]+\s*{_OPERAND})+\s*")
+_FUNCTION_CALL = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\(")
+_DDE_OR_SHEET = re.compile(rf"\||!\s*{_CELL_REF}")
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet program opening a CSV would take ``text`` for a formula (the rule
+    is in the module's docstring)."""
+    body = text.lstrip(" \t\r\n")
+    if body[:1] == "=":
+        return True
+    if body[:1] not in ("+", "-", "@"):
+        return False
+    rest = body[1:]
+    return bool(_FUNCTION_CALL.search(rest) or _DDE_OR_SHEET.search(rest) or _ARITHMETIC.fullmatch(rest))
+
+
 def _csv_value(value, typed: bool):
     if value is None:
         return ""
-    if isinstance(value, (date, datetime)):
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(BANGKOK)
+        return value.strftime("%Y-%m-%d %H:%M:%S")  # Thai local time, as the header says
+    if isinstance(value, date):
         return value.isoformat()
-    if typed and isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if typed and isinstance(value, str) and looks_like_formula(value):
         return "'" + value  # a spreadsheet would run it as a formula
     return value
 

@@ -10,7 +10,8 @@
 - :func:`build_reports` prints every participant's "my report" of a workshop as PDF.
 
 Every page has the kit's title and, for illustrative criteria, that line in its running
-header, and page numbers (``templates/print.css.j2``).
+header, and page numbers (``templates/print.css.j2``). Thai lines break between words only:
+every page is marked with :func:`gecc_kit.thai.mark_html` in this (the command's) process.
 """
 from __future__ import annotations
 
@@ -24,8 +25,9 @@ from .criteria import Standard
 from .labels import label, pick
 from .quiz import LETTERS, Question
 from .reports import KIT_TITLE, TEMPLATES, jinja_env, print_css
+from .thai import mark_html
 
-__all__ = ["KIT_TITLE", "participant_notebooks", "notebook_html", "worksheet_html", "build_handouts",
+__all__ = ["KIT_TITLE", "participant_notebooks", "notebook_html", "executed_notebook_html", "worksheet_html", "build_handouts",
            "build_worksheet", "build_reports", "Built"]
 
 PACKAGE = Path(__file__).resolve().parent
@@ -115,6 +117,19 @@ def notebook_html(path: Path, standard: Standard, questions: tuple[Question, ...
             printed = printed_app(standard, questions, cell.source, lang)
             cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": printed})] if printed else []
             cell.execution_count = None
+    return _handout_html(nb, standard, path.stem, lang)
+
+
+def executed_notebook_html(nb, standard: Standard, name: str, lang: str = "th") -> str:
+    """A notebook that has run (e.g. the analysis, ``gecc-kit summary``) as a page to print: its
+    outputs as they are, no code, the handouts' template and A4 CSS. The illustrative line is
+    the notebook's own to show (not repeated in the page head)."""
+    return _handout_html(nb, standard, name, lang, head_notice=False)
+
+
+def _handout_html(nb, standard: Standard, name: str, lang: str, head_notice: bool = True) -> str:
+    from nbconvert import HTMLExporter
+
     exporter = HTMLExporter(
         template_name="gecc-handout",
         extra_template_basedirs=[str(NBCONVERT_TEMPLATES)],
@@ -122,25 +137,25 @@ def notebook_html(path: Path, standard: Standard, questions: tuple[Question, ...
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    notice = pick(standard.notice_th, standard.notice_en, lang) if standard.illustrative else ""
+    notice = pick(standard.notice_th, standard.notice_en, lang) if standard.illustrative and head_notice else ""
     resources = {
         "language_code": lang,
-        "metadata": {"name": path.stem},
+        "metadata": {"name": name},
         "gecc": {"print_css": print_css(standard, lang), "printed_css": _printed_css(),
                  "kit_title": pick(*KIT_TITLE, lang), "notice": notice},
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    return body
+    return mark_html(body)  # Thai breaks between words only (thai.py): run by the command, not a kernel
 
 
 def worksheet_html(standard: Standard, lang: str = "th", made: date | None = None) -> str:
     """The blank paper worksheet: one checklist per factor, the levels, a blank plan."""
     L = lambda key, **kw: label(key, lang, **kw)  # noqa: E731
-    return jinja_env().get_template("worksheet.html.j2").render(
+    return mark_html(jinja_env().get_template("worksheet.html.j2").render(
         lang=lang, L=L, pick=lambda th, en: pick(th, en, lang), standard=standard, statuses=_statuses(lang),
         print_css=print_css(standard, lang), printed_css=_printed_css(), kit_title=pick(*KIT_TITLE, lang),
         notice=pick(standard.notice_th, standard.notice_en, lang) if standard.illustrative else "",
-    )
+    ))
 
 
 def _write(path: Path, text: str) -> Path:
@@ -174,16 +189,19 @@ def build_worksheet(out_pdf: Path, standard: Standard, *, browser: str | None = 
 
 
 def build_reports(out: Path, standard: Standard, room, *, browser: str | None = None, lang: str = "th") -> Built:
-    """Every participant's "my report" of a workshop as HTML and PDF (``P1-name.pdf``...)."""
+    """Every participant's "my report" of a workshop as HTML and PDF (``P01-name.pdf``..., numbered
+    as in the results workbook)."""
     from .printing import print_many
     from .reports import ReportData, report_html
+    from .room import participant_numbers
 
     from .printing import find_browser
 
     browser = find_browser(browser)  # before any work: no browser, no half-done folder
     html = []
-    for i, p in enumerate(room.participants, start=1):
+    number = participant_numbers(room.participants)
+    for p in room.participants:
         data = ReportData(standard, p.display_name, p.office, p.table_label, room.answers.get(p.id, {}), room.plans.get(p.id, {}))
         safe = re.sub(r"[^\w\u0E00-\u0E7F-]+", "-", p.display_name).strip("-")[:40] or "participant"
-        html.append(_write(out / f"P{i}-{safe}.html", report_html(data, lang)))
+        html.append(_write(out / f"{number[p.id]}-{safe}.html", report_html(data, lang, mark=mark_html)))
     return Built(html, print_many([(h, h.with_suffix(".pdf")) for h in html], browser))

@@ -39,7 +39,7 @@ from .errors import GeccError, UnknownParticipant, UnknownWorkshop
 from .journey import AFTER_PRE_TEST, DONE, MODULES, SHELL, Module
 from .journey import module as module_of
 from .labels import label
-from .session import await_request, current_request, log, open_offices, open_questions, open_standard, open_store, request_from_environment
+from .session import await_request, current_request, log, open_offices, open_questions, open_standard, preview, request_from_environment, store_for
 from .widgets import _SHARED, AssessmentApp, JoinForm, Nav, PreTestFirst, StepApp, WelcomeApp, _esc, message
 
 __all__ = ["welcome_page", "basics_page", "assessment_page", "summary_page", "knowledge_page", "journey_page", "JourneyApp"]
@@ -51,7 +51,7 @@ def _page(build: Callable, lang: str | None = None, request=None, on_participant
         request = request or current_request()
         lang = lang or request.lang
         standard = open_standard()
-        store = open_store()
+        store = store_for(request)  # the preview store for JupyterLab's preview participant (make lab)
         if not request.workshop_code:
             return message("no_workshop", lang)
         try:
@@ -93,8 +93,9 @@ def _page(build: Callable, lang: str | None = None, request=None, on_participant
 
 
 def _pre_test_first() -> bool:
-    """Teaching pages open after the pre-test (``gecc-kit serve --no-pre-test-first`` sets 0)."""
-    return os.environ.get("GECC_PRE_TEST_FIRST", "1") != "0"
+    """Teaching pages open after the pre-test (``gecc-kit serve --no-pre-test-first`` sets 0); in
+    JupyterLab's preview every page opens, so a module can be previewed without the pre-test."""
+    return os.environ.get("GECC_PRE_TEST_FIRST", "1") != "0" and not preview()
 
 
 def agenda_block(lang: str = "th") -> str:

@@ -25,7 +25,7 @@ from .scoring import Answer, Score, Status, score, score_all
 __all__ = [
     "MIN_GROUP", "BINS", "credit", "Group", "ModuleProgress", "FactorStats", "CriterionStats", "Gain", "TableResult",
     "Overview", "overview", "attendance", "module_progress", "factor_stats", "criterion_stats", "weakest",
-    "most_disputed", "knowledge_gain", "table_results", "heatmap_rows",
+    "most_disputed", "knowledge_gain", "table_results", "heatmap_rows", "participant_numbers",
 ]
 
 MIN_GROUP = 3  # the smallest group whose aggregate is shown
@@ -249,6 +249,14 @@ def table_results(standard: Standard, people: Sequence[Person], consensus: Mappi
         hidden = members[t] < MIN_GROUP
         result.append(TableResult(t, members[t], 0 if hidden else answered, None if hidden else score_all(standard, agreed), hidden))
     return tuple(result)
+
+
+def participant_numbers(people: Sequence[Person]) -> dict[int, str]:
+    """Each participant's number in joining order, padded so that the numbers sort as text too:
+    P01…P99, or P001… from the 100th participant (the dashboard, the export and the reports'
+    file names all use it, so a screen and a sheet name the same person the same way)."""
+    digits = max(2, len(str(len(people))))
+    return {p.id: f"P{i:0{digits}d}" for i, p in enumerate(people, start=1)}
 
 
 def heatmap_rows(standard: Standard, people: Sequence[Person], answers: Mapping[int, Mapping[str, Answer]]):

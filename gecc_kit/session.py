@@ -10,6 +10,16 @@ Everything a kernel needs from the server comes through environment
 variables that ``gecc-kit serve`` sets: ``GECC_STORE_URL``, ``GECC_CRITERIA``,
 ``GECC_WORKSHOP`` (the default workshop code), ``GECC_PUBLIC_URL`` and, with a
 proxy in front, ``GECC_PUBLIC_ORIGIN`` (the scheme and host links are built on).
+
+**Preview** (``make lab``: JupyterLab, and Voilà's preview inside it): the lab's config
+(:mod:`gecc_kit.lab`) sets ``GECC_PREVIEW=1`` in the server's environment, which its kernels
+inherit. A kernel of ``gecc-kit serve`` is never a preview, whatever its environment: that
+server gives every kernel ``GECC_HANDOVER_KEY`` (see :func:`preview`). In a preview a participant
+notebook is opened by the **preview participant** of the **preview workshop**
+(:data:`gecc_kit.store.PREVIEW_CODE`), kept in a store of its own (``$GECC_PREVIEW_STORE_URL``,
+``var/lab/preview.sqlite``) that no dashboard, export or workshop list reads; a facilitator
+notebook (``notebooks/facilitator/``) is opened with the local facilitator key for the real
+workshop (``w=`` in Voilà's preview, else ``$GECC_WORKSHOP``, else the store's latest).
 """
 from __future__ import annotations
 
@@ -19,13 +29,15 @@ import logging
 import os
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import parse_qs, urlencode
+from pathlib import Path, PurePosixPath
+from urllib.parse import parse_qs, unquote, urlencode
 
 from . import kernel_guard
 from .criteria import Standard, load_standard
+from .errors import StoreError
 from .practice import Office, load_offices
 from .quiz import Question, load_questions
-from .store import Store
+from .store import PREVIEW_CODE, Participant, Store, default_store_url, sqlite_url
 
 kernel_guard.install()
 
@@ -133,6 +145,8 @@ def current_request(wait: bool = True) -> Request:
     With ``wait=False`` a preheated kernel does not wait for its request here (the caller
     already did, with :func:`await_request`).
     """
+    if preview():
+        return preview_request()
     preheated = os.environ.get("VOILA_PREHEAT") == "True"
     if preheated and wait:
         wait_for_request()
@@ -163,6 +177,88 @@ def request_from_environment(preheated: bool = False) -> Request:
         page_url = os.environ.get("GECC_PUBLIC_URL", "").rstrip("/") + (path or "")
     lang = "en" if params.get("l", "").strip().lower() == "en" else "th"
     return Request(code, token, page_url, lang)
+
+
+# --- preview (make lab) -----------------------------------------------------------------------
+
+_KIT_ROOT = Path(__file__).resolve().parent.parent
+PREVIEW_TITLE = "ดูตัวอย่างใน JupyterLab (preview)"
+PREVIEW_NAME = "ผู้ทดลองดู (preview)"
+PREVIEW_OFFICE = "หน่วยงานตัวอย่าง (preview)"
+
+
+def preview() -> bool:
+    """True in a kernel of the kit's JupyterLab (``make lab``), never in one of ``gecc-kit serve``."""
+    return os.environ.get("GECC_PREVIEW") == "1" and not os.environ.get("GECC_HANDOVER_KEY")
+
+
+def preview_store_url() -> str:
+    """Where the preview workshop lives: ``$GECC_PREVIEW_STORE_URL``, else ``var/lab/preview.sqlite``;
+    never the real store."""
+    url = os.environ.get("GECC_PREVIEW_STORE_URL") or sqlite_url(_KIT_ROOT / "var" / "lab" / "preview.sqlite")
+    if url == default_store_url():
+        raise StoreError("GECC_PREVIEW_STORE_URL names the workshops' own store: the preview needs a store of its own.")
+    return url
+
+
+def preview_participant() -> Participant:
+    """The preview participant (made the first time), in the preview workshop of the preview store."""
+    store = open_store(preview_store_url())
+    store.ensure_workshop(PREVIEW_CODE, PREVIEW_TITLE, preview=True)
+    people = store.participants(PREVIEW_CODE)
+    if not people:
+        store.join(PREVIEW_CODE, PREVIEW_NAME, PREVIEW_OFFICE)
+        people = store.participants(PREVIEW_CODE)  # two kernels joining at once: both take the first
+    return people[0]
+
+
+def preview_notebook() -> PurePosixPath | None:
+    """The notebook a preview kernel runs, relative to the notebooks folder (None when unknown).
+
+    JupyterLab names it in ``JPY_SESSION_NAME``; Voilà's preview in ``SCRIPT_NAME``
+    (``…/voila/render/<path under the lab's folder, $GECC_LAB_ROOT>``)."""
+    notebooks = Path(os.environ.get("GECC_NOTEBOOKS") or _KIT_ROOT / "notebooks")
+    path = os.environ.get("JPY_SESSION_NAME", "")
+    script = os.environ.get("SCRIPT_NAME", "")
+    if not path and "/voila/render/" in script:
+        path = str(Path(os.environ.get("GECC_LAB_ROOT") or _KIT_ROOT) / unquote(script.split("/voila/render/", 1)[1]))
+    if not path:
+        return None
+    try:
+        return PurePosixPath(Path(path).resolve().relative_to(notebooks.resolve()).as_posix())
+    except (ValueError, OSError):
+        return None
+
+
+def preview_request() -> Request:
+    """The request a preview kernel plays (see the module docstring)."""
+    seen = request_from_environment()
+    notebook = preview_notebook()
+    # In JupyterLab a link to another module opens that notebook beside this one.
+    page_url = seen.page_url or (f"./{notebook.name}" if notebook else "")
+    if notebook is not None and notebook.parts[:1] == ("facilitator",):
+        from . import keys
+
+        params = {k: v[0] for k, v in parse_qs(os.environ.get("QUERY_STRING", "")).items() if v}
+        code = params.get("w") or os.environ.get("GECC_WORKSHOP", "").strip()
+        if not code:
+            latest = open_store().latest_workshop()
+            code = latest.code if latest else ""
+        if code:
+            params["w"] = code
+        params.setdefault("key", keys.current_key())  # the facilitator pages read the key from the query
+        os.environ["QUERY_STRING"] = urlencode(params)
+        return Request(code, "", page_url, seen.lang)
+    participant = preview_participant()
+    return Request(participant.workshop_code, participant.token, page_url, seen.lang)
+
+
+def store_for(request: Request) -> Store:
+    """The store a participant page uses: the preview store for the preview workshop in a preview,
+    else ``$GECC_STORE_URL``'s (where the preview code names no workshop)."""
+    if request.workshop_code == PREVIEW_CODE and preview():
+        return open_store(preview_store_url())
+    return open_store()
 
 
 @lru_cache(maxsize=4)

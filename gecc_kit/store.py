@@ -47,12 +47,15 @@ from .text import MAX_NAME, MAX_TEXT, clean_name, name_too_long, text_too_long
 from .quiz import LETTERS, PHASES
 from .scoring import Answer, Status
 
-__all__ = ["Store", "Workshop", "Participant", "RoomRows", "WorkshopInfo", "default_store_url", "SCHEMA_VERSION"]
+__all__ = ["Store", "Workshop", "Participant", "RoomRows", "WorkshopInfo", "default_store_url", "SCHEMA_VERSION", "PREVIEW_CODE"]
 
 SCHEMA_VERSION = 3  # 1: workshops, participants, answers; 2: + plan_items, quiz_answers; 3: + consensus_answers
 _UNSET = object()
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed from a projector
 _CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,31}$")
+# The preview workshop of `make lab` (JupyterLab): it lives in a store of its own (var/lab/preview.sqlite,
+# see gecc_kit.session), no real workshop may take its code, and no list, dashboard or export shows it.
+PREVIEW_CODE = "PREVIEW"
 
 metadata = MetaData()
 schema_info = Table("schema_info", metadata, Column("version", Integer, nullable=False))
@@ -347,9 +350,14 @@ class Store:
 
     # --- workshops ------------------------------------------------------------------
 
-    def ensure_workshop(self, code: str | None = None, title: str = "") -> Workshop:
-        """The workshop with this code, created if new (a random code when None)."""
+    def ensure_workshop(self, code: str | None = None, title: str = "", *, preview: bool = False) -> Workshop:
+        """The workshop with this code, created if new (a random code when None).
+
+        :data:`PREVIEW_CODE` is reserved for JupyterLab's preview workshop (``preview=True``)."""
         code = normalize_code(code) if code else new_code()
+        if (code == PREVIEW_CODE) != preview:
+            raise StoreError(f"'{PREVIEW_CODE}' is reserved for JupyterLab's preview (make lab): choose another workshop code."
+                             if not preview else f"the preview workshop's code is {PREVIEW_CODE}.")
 
         def upsert(conn):
             row = conn.execute(select(workshops).where(workshops.c.code == code)).first()
@@ -366,7 +374,8 @@ class Store:
     def latest_workshop(self) -> Workshop | None:
         """The most recently created workshop, or None in an empty store."""
         with self._read() as conn:
-            row = conn.execute(select(workshops).order_by(workshops.c.id.desc()).limit(1)).first()
+            row = conn.execute(select(workshops).where(workshops.c.code != PREVIEW_CODE)
+                               .order_by(workshops.c.id.desc()).limit(1)).first()
         return Workshop(row.id, row.code, row.title) if row else None
 
     def workshop(self, code: str) -> Workshop:
@@ -609,7 +618,11 @@ class Store:
     # --- a whole workshop -------------------------------------------------------------
 
     def room(self, workshop_code: str) -> RoomRows:
-        """Everything one workshop holds, in five queries (one read transaction)."""
+        """Everything one workshop holds, in five queries (one read transaction).
+
+        The preview workshop has no room: no dashboard, consensus view or export reads it."""
+        if normalize_code(workshop_code) == PREVIEW_CODE:
+            raise UnknownWorkshop(f"'{PREVIEW_CODE}' is JupyterLab's preview workshop: it has no dashboard and no export.")
         ws = self.workshop(workshop_code)
         with self._read() as conn:
             people = conn.execute(select(participants).where(participants.c.workshop_id == ws.id).order_by(participants.c.id)).all()
@@ -653,6 +666,7 @@ class Store:
             select(workshops.c.code, workshops.c.title, workshops.c.created_at,
                    func.count(participants.c.id), func.max(participants.c.updated_at))
             .select_from(workshops.outerjoin(participants, participants.c.workshop_id == workshops.c.id))
+            .where(workshops.c.code != PREVIEW_CODE)  # JupyterLab's preview is not a workshop to list or purge
             .group_by(workshops.c.id, workshops.c.code, workshops.c.title, workshops.c.created_at)
             .order_by(workshops.c.created_at, workshops.c.id)
         )

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
 
 from gecc_kit.cli import main
+from gecc_kit.export import BANGKOK, looks_like_formula, results_tables, results_xlsx, summary_tables, write_csv
 from gecc_kit.practice import seed_demo
+from gecc_kit.room import participant_numbers
 from gecc_kit.quiz import load_questions
 from gecc_kit.scoring import score_all
 from gecc_kit.store import Store
@@ -60,7 +63,7 @@ def test_export_xlsx_holds_every_sheet_with_thai_intact(room, standard, tmp_path
     for i, p in enumerate(people, start=1):
         expected = score_all(standard, store.answers(p.id))
         for key in ("location", "personnel", "service", "technology", "overall"):
-            assert scores[(f"P{i}", key)] == pytest.approx(round(expected[key].percent, 1))
+            assert scores[(f"P{i:02d}", key)] == pytest.approx(round(expected[key].percent, 1))
 
     plan = list(book["แผนพัฒนา"].values)
     assert len(plan) == 2, "only items still in the plan"
@@ -125,7 +128,7 @@ def test_export_csv_is_one_file_per_sheet_readable_by_spreadsheets(room, tmp_pat
     assert rows[0][4] == "สิ่งที่จะทำ / action"
     assert rows[1][4] == "'" + FORMULA, "a typed formula is not run by a spreadsheet"
     consensus = list(csv.reader(io.StringIO((folder / "consensus.csv").read_text(encoding="utf-8-sig"))))
-    assert consensus[1][6] == "'+เห็นตรงกัน"
+    assert consensus[1][6] == "+เห็นตรงกัน", "ordinary text that starts with + is left alone"
     participants = list(csv.reader(io.StringIO((folder / "participants.csv").read_text(encoding="utf-8-sig"))))
     assert [r[1] for r in participants[1:]] == [p.display_name for p in people]
 
@@ -150,6 +153,71 @@ def test_csv_neutralises_a_leading_tab_or_carriage_return(store, tmp_path, capsy
     with open(tmp_path / "csv" / "answers.csv", encoding="utf-8-sig", newline="") as f:
         notes = [cell for row in csv.reader(f) for cell in row if "3+3" in cell]
     assert notes == ["'\t=3+3"]
+
+
+@pytest.mark.parametrize("text", ["- ทำแล้ว", "+66 2 123 4567", "-5", "-10%", "+เห็นตรงกัน", "@home", "- จัดอบรม (2 ครั้ง)",
+                                  "- ทำแล้ว 1-2 สัปดาห์", "-A1", "", "-"])
+def test_csv_leaves_ordinary_text_alone(text):
+    assert not looks_like_formula(text)
+
+
+@pytest.mark.parametrize("text", [FORMULA, "=1+1", "+SUM(A1)", "-2+3", "+A1*2", "+66-2-123-4567", "@SUM(1+1)*cmd|' /C calc'!A0",
+                                  "-cmd|' /C calc'!A0", "+Sheet2!A1", "- see note(2)", "\t=3+3", "  =1", "\r\n-2+3"])
+def test_csv_neutralises_what_a_spreadsheet_would_run(text):
+    assert looks_like_formula(text)
+
+
+def test_participant_numbers_sort_as_text():
+    def people(n):
+        return [SimpleNamespace(id=100 + i) for i in range(n)]
+
+    numbers = list(participant_numbers(people(11)).values())
+    assert numbers[0] == "P01" and numbers[10] == "P11" and sorted(numbers) == numbers
+    numbers = list(participant_numbers(people(120)).values())
+    assert numbers[0] == "P001" and numbers[99] == "P100" and sorted(numbers) == numbers
+
+
+def test_timestamps_are_thai_local_time_and_every_sheet_prints_on_a4(room, standard, tmp_path):
+    """Typed values for tables (gecc_kit.results): timestamps timezone-aware in Asia/Bangkok; in the
+    workbook naive Bangkok dates with the Buddhist year; every sheet set up to print."""
+    store, people = room
+    data = store.room("EXP")
+    data.joined_at[people[0].id] = datetime(2026, 11, 25, 2, 30, tzinfo=timezone.utc)
+    data.active_at[people[0].id] = datetime(2026, 11, 25, 17, 45)  # naive: UTC, as SQLite may give it back
+    sheets = results_tables(standard, data, load_questions(), exported_at=datetime(2026, 11, 25, 3, 0, tzinfo=timezone.utc))
+    participants = next(s for s in sheets if s.name == "participants")
+    joined, active = participants.rows[0][4:6]
+    assert joined == datetime(2026, 11, 25, 9, 30, tzinfo=BANGKOK) and joined.utcoffset() == timedelta(hours=7)
+    assert active == datetime(2026, 11, 26, 0, 45, tzinfo=BANGKOK), "17:45 UTC is the next day in Bangkok"
+    assert all("Bangkok time" in h for h in participants.headers[4:6])
+    assert participants.rows[0][0] == "P01"
+    plans = next(s for s in sheets if s.name == "plans")
+    assert plans.rows[0][6] == date(2027, 1, 15)
+
+    book = load_workbook(io.BytesIO(results_xlsx(sheets)))
+    cell = book["ผู้เข้าร่วม"]["E2"]
+    assert cell.value == datetime(2026, 11, 25, 9, 30) and cell.number_format == "[$-107041E]d mmm yyyy hh:mm"
+    exported = dict(list(book["เกี่ยวกับไฟล์"].values)[1:])["ส่งออกเมื่อ / exported at (เวลาประเทศไทย / Bangkok time)"]
+    assert exported == datetime(2026, 11, 25, 10, 0)
+    due = book["แผนพัฒนา"]["G2"]
+    assert due.value.date() == date(2027, 1, 15) and due.number_format == "[$-107041E]d/mm/yyyy"
+    summary = load_workbook(io.BytesIO(results_xlsx(summary_tables(standard, data, load_questions()))))
+    for ws in [*book.worksheets, *summary.worksheets]:
+        setup = ws.page_setup
+        assert (setup.orientation, int(setup.paperSize), setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0), ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$1", ws.title
+        assert ws["A1"].font.b and ws["A1"].alignment.wrap_text, ws.title
+        widths = [ws.column_dimensions[c].width for c in ws.column_dimensions]
+        assert sum(widths) <= 150, f"{ws.title}: {sum(widths)} columns wide"
+        assert all(ws.row_dimensions[r].height for r in range(1, ws.max_row + 1)), f"{ws.title}: a row without its height"
+    # A long criterion title wraps onto a taller row than a short one.
+    answers = book["คำตอบ"]
+    assert max(answers.row_dimensions[r].height for r in range(2, answers.max_row + 1)) >= 3 * 15
+
+    write_csv(sheets, tmp_path / "csv")
+    with open(tmp_path / "csv" / "participants.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[1][4:6] == ["2026-11-25 09:30:00", "2026-11-26 00:45:00"]
 
 
 def test_export_of_an_unknown_workshop_is_one_clear_line(store, tmp_path, capsys):

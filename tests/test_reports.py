@@ -35,17 +35,35 @@ def test_the_plan_workbook_holds_the_plan_with_thai_headers(data):
     rows = [[c.value for c in r] for r in sheet.iter_rows()]
     header = next(r for r in rows if r and r[0] == "เกณฑ์ (id)")
     assert header[4:] == ["สิ่งที่จะทำ", "ผู้รับผิดชอบ", "กำหนดเสร็จ", "กำหนดเสร็จ (พ.ศ.)", "ตัวชี้วัดความสำเร็จ"]
-    body = rows[rows.index(header) + 1:]
+    start = rows.index(header) + 1
+    body = rows[start:rows.index([None] * len(header), start)]
     assert len(body) == 1, "only chosen items are in the plan"
     item = body[0]
     assert item[0] == "L08" and item[3] == "ผ่านบางส่วน"
-    assert item[4] == '=HYPERLINK("http://x")' and sheet.cell(row=rows.index(header) + 2, column=5).data_type == "s"
+    assert item[4] == '=HYPERLINK("http://x")' and sheet.cell(row=start + 1, column=5).data_type == "s"
     assert item[5] == SQL and item[7] == "15 ม.ค. 2570" and item[8] == "คู่มือ 100% ตรงกับ info.go.th"
-    assert item[6].date() == date(2027, 1, 15)
+    assert item[6].date() == date(2027, 1, 15), "the due date is a date"
+    assert sheet.cell(row=start + 1, column=7).number_format == "[$-107041E]d/mm/yyyy", "shown with the Buddhist year"
     assert any(data.standard.notice_th in str(r[0]) for r in rows if r and r[0])
-    scores = book.worksheets[1]
-    overall = [r for r in scores.iter_rows(values_only=True) if r[0] == "ภาพรวม"][0]
-    assert overall[1] == round(score_all(data.standard, data.answers)["overall"].percent, 1)
+    # The scores are under the plan, on the same sheet: the file is one sheet, one page.
+    assert len(book.worksheets) == 1
+    overall = [r for r in rows if r[2] == "ภาพรวม"][0]
+    assert overall[3] == round(score_all(data.standard, data.answers)["overall"].percent, 1)
+
+
+def test_the_plan_workbook_is_set_up_for_a4(data):
+    """A4 landscape, fitted to the page (one page for a plan this size), the header row printed on
+    every page, every row of the plan as tall as its wrapped text (LibreOffice does not grow the
+    rows of a file it opens; tests/test_libreoffice.py prints the file)."""
+    sheet = openpyxl.load_workbook(io.BytesIO(plan_xlsx(data))).worksheets[0]
+    setup = sheet.page_setup
+    assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 1)  # 9: A4
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    header = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(row=r, column=1).value == "เกณฑ์ (id)")
+    assert sheet.print_title_rows == f"${header}:${header}"
+    title = sheet.cell(row=header + 1, column=3)
+    assert title.alignment.wrap_text and sheet.row_dimensions[header + 1].height >= 3 * 15, "a long criterion wraps onto a taller row"
+    assert sum(sheet.column_dimensions[c].width for c in "ABCDEFGHI") <= 150
 
 
 def test_the_report_is_self_contained_and_shows_typed_text_as_text(data):

@@ -11,7 +11,9 @@ so their HTML is kept as written.
 """
 from __future__ import annotations
 
+import html
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -38,7 +40,26 @@ def _markdown():
 
 def render(markdown_text: str) -> str:
     """One Markdown cell as HTML, in the classes JupyterLab's CSS styles as a Markdown cell."""
-    return f"<div class='jp-RenderedHTMLCommon jp-RenderedMarkdown gecc-teaching'>{_markdown()(markdown_text)}</div>"
+    return f"<div class='jp-RenderedHTMLCommon jp-RenderedMarkdown gecc-teaching'>{_label_cells(_markdown()(markdown_text))}</div>"
+
+
+_TABLE = re.compile(r"<table>\s*<thead>(.*?)</thead>(.*?)</table>", re.S)
+
+
+def _label_cells(html_text: str) -> str:
+    """Each body cell of a Markdown table with its column's heading (``data-label``): a phone
+    shows a wide table row by row, each cell under its heading (widgets._CSS), because Thai
+    words do not break (a table of six columns is wider than 390 px)."""
+    def table(m: re.Match) -> str:
+        heads = [html.escape(re.sub(r"<[^>]+>", "", h).strip(), quote=True) for h in re.findall(r"<th[^>]*>(.*?)</th>", m.group(1), re.S)]
+
+        def row(r: re.Match) -> str:
+            cells = iter(heads)
+            return re.sub(r"<td(?=[\s>])", lambda _c: f'<td data-label="{next(cells, "")}"', r.group())
+
+        return m.group().replace(m.group(2), re.sub(r"<tr>.*?</tr>", row, m.group(2), flags=re.S), 1)
+
+    return _TABLE.sub(table, html_text)
 
 
 @lru_cache(maxsize=16)

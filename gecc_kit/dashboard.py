@@ -30,7 +30,7 @@ from .keys import access, table_key
 from .labels import label, pick
 from .quiz import Question
 from .reports import level_text
-from .room import BINS, Overview, heatmap_rows, overview
+from .room import BINS, Overview, heatmap_rows, overview, participant_numbers
 from .scoring import Answer, Status, score_all
 from .session import Request, current_request, log, open_questions, open_standard, open_store
 from .store import Store
@@ -45,43 +45,51 @@ _SYMBOL = {Status.MET: "✓", Status.PARTIAL: "◐", Status.NOT_YET: "✗", Stat
 
 _DASH_CSS = """
 <style>
-.gecc-dash { max-width: none !important; font-size: 1.3rem; line-height: 1.45; }
-.gecc-dash .widget-html, .gecc-dash .widget-html-content { font-size: 1.3rem; line-height: 1.45; }
-.gecc-dash .widget-checkbox label, .gecc-dash .widget-button { font-size: 1.1rem; }
-.gecc-dash h3 { font-size: 1.35rem; margin: .3rem 0; }
+/* Read from the back of a 60-person room on a projector: nothing under 24 px. */
+.gecc-dash { max-width: none !important; font-size: 24px; line-height: 1.4; }
+.gecc-dash .widget-html, .gecc-dash .widget-html-content { font-size: 24px; line-height: 1.4; }
+.gecc-dash .widget-checkbox label, .gecc-dash .widget-button { font-size: 24px; }
+.gecc-dash .gecc-notice, .gecc-dash small, .gecc-dash .gecc-tag { font-size: 24px; }
+.gecc-howto, .gecc-howto summary { font-size: 24px; line-height: 1.4; }
+.gecc-howto summary { cursor: pointer; color: #1f6feb; }
+.gecc-dash h3 { font-size: 28px; margin: .3rem 0; }
 .gecc-consensus-status .widget-toggle-button { font-size: 1.25rem !important; min-height: 3rem; min-width: 8rem; padding: .3rem .8rem; }
-.gecc-dash h2 { font-size: 1.6rem; margin: 1.2rem 0 .4rem; border-bottom: 2px solid #1f6feb; }
+.gecc-dash h2 { font-size: 34px; margin: 1.2rem 0 .4rem; border-bottom: 2px solid #1f6feb; }
 .gecc-dash-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: .4rem 1.5rem; }
-.gecc-dash-head h1 { font-size: 2rem; margin: 0; }
-.gecc-dash-updated { font-size: 1rem; color: #57606a; }
+.gecc-dash-head h1 { font-size: 44px; margin: 0; }
+.gecc-dash-updated { font-size: 24px; color: #57606a; }
 .gecc-dash-updated.gecc-error { color: #b42318; font-weight: 600; }
-.gecc-dash-big { font-size: 4rem; font-weight: 800; line-height: 1; color: #1f6feb; }
+.gecc-dash-big { font-size: 96px; font-weight: 800; line-height: 1; color: #1f6feb; }
 .gecc-dash-cols { display: flex; flex-wrap: wrap; gap: 1rem 2.5rem; }
 .gecc-dash-cols > div { flex: 1 1 18rem; min-width: 0; }
+.gecc-dash-factors-cols > div { flex: 1 1 calc(50% - 2.5rem); }
 .gecc-dash table { border-collapse: collapse; }
 .gecc-dash td, .gecc-dash th { padding: .2rem .6rem; border-bottom: 1px solid #d0d7de; text-align: left; vertical-align: top; }
 .gecc-dash .gecc-num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-.gecc-bar { display: inline-block; height: 1.1rem; background: #1f6feb; vertical-align: middle; border-radius: .2rem; }
+.gecc-bar { display: inline-block; height: 1.4rem; background: #1f6feb; vertical-align: middle; border-radius: .2rem; }
 .gecc-bar-done { background: #1a7f37; } .gecc-bar-started { background: #bf8700; } .gecc-bar-todo { background: #d0d7de; }
-.gecc-stack { display: flex; width: 16rem; max-width: 40vw; height: 1.2rem; border-radius: .2rem; overflow: hidden; }
-.gecc-dist { display: flex; align-items: flex-end; gap: .25rem; height: 4.5rem; }
-.gecc-dist div { width: 2.2rem; background: #1f6feb; color: #fff; font-size: .8rem; text-align: center; min-height: 1.1rem; }
-.gecc-dist-labels { display: flex; gap: .25rem; font-size: .7rem; color: #57606a; }
-.gecc-dist-labels span { width: 2.2rem; text-align: center; }
-.gecc-hidden { color: #57606a; font-style: italic; font-size: 1rem; }
-.gecc-heatmap { font-size: .85rem; overflow-x: auto; max-width: 100%; }
-.gecc-heatmap table { border-collapse: collapse; }
-.gecc-heatmap td, .gecc-heatmap th { padding: 0 .15rem; border: 1px solid #fff; text-align: center; min-width: 1.6rem; }
+.gecc-dash-progress { width: 100%; }
+.gecc-dash-progress td:nth-child(2) { width: 40%; }
+.gecc-dash .gecc-num { white-space: nowrap !important; }
+.gecc-stack { display: flex; width: 100%; height: 1.6rem; border-radius: .2rem; overflow: hidden; }
+.gecc-dist { display: flex; align-items: flex-end; gap: .3rem; height: 9rem; width: 100%; }
+.gecc-dist div { flex: 1 1 0; background: #1f6feb; color: #fff; font-size: 24px; text-align: center; min-height: 1.8rem; }
+.gecc-dist-labels { display: flex; gap: .3rem; font-size: 24px; color: #57606a; width: 100%; }
+.gecc-dist-labels span { flex: 1 1 0; text-align: center; }
+.gecc-hidden { color: #57606a; font-style: italic; font-size: 24px; }
+.gecc-heatmap { font-size: 24px; overflow-x: auto; max-width: 100%; }
+.gecc-heatmap table { border-collapse: collapse; width: 100%; }
+.gecc-heatmap td, .gecc-heatmap th { padding: 0 .15rem; border: 1px solid #fff; text-align: center; min-width: 2.2rem; }
 .gecc-heatmap th.gecc-hm-person { writing-mode: vertical-rl; transform: rotate(180deg); max-height: 10rem; overflow: hidden; white-space: nowrap; }
 .gecc-heatmap td.gecc-hm-criterion { text-align: left; white-space: nowrap; position: sticky; left: 0; background: #fff; }
 .gecc-hm-met { background: #1a7f37; color: #fff; } .gecc-hm-partial { background: #f2cc60; }
 .gecc-hm-not_yet { background: #cf222e; color: #fff; } .gecc-hm-na { background: #d0d7de; } .gecc-hm-none { background: #f6f8fa; }
-.gecc-chip { display: inline-block; padding: 0 .45rem; margin: .1rem .2rem .1rem 0; border-radius: .8rem; font-size: .95rem; border: 1px solid #d0d7de; }
+.gecc-chip { display: inline-block; padding: 0 .45rem; margin: .1rem .2rem .1rem 0; border-radius: .8rem; font-size: 24px; border: 1px solid #d0d7de; }
 .gecc-chip.gecc-hm-met, .gecc-chip.gecc-hm-not_yet { border-color: transparent; }
 .gecc-consensus-row { border: 1px solid #d0d7de; border-radius: .5rem; padding: .5rem .8rem; margin: .5rem 0; width: 100%; }
-.gecc-consensus-score { border: 2px solid #1f6feb; border-radius: .5rem; padding: .5rem .8rem; font-size: 1.1rem; }
-.gecc-dash .widget-toggle-button { font-size: 1rem; height: auto; min-height: 2.2rem; }
-.gecc-dash-export a { font-size: 1.1rem; }
+.gecc-consensus-score { border: 2px solid #1f6feb; border-radius: .5rem; padding: .5rem .8rem; font-size: 24px; }
+.gecc-dash .widget-toggle-button { font-size: 24px; height: auto; min-height: 2.8rem; }
+.gecc-dash-export a { font-size: 24px; }
 </style>
 """
 
@@ -149,12 +157,12 @@ class Ticker:
 
 
 def attendance_html(ov: Overview, lang: str) -> str:
-    def groups_html(groups) -> str:
+    def groups_html(groups, small: str) -> str:
         if not groups:
             return ""
         rows = []
         for g in groups:
-            name = _esc(g.label) if not g.merged else _esc(label("dash_small_groups", lang))
+            name = _esc(g.label) if not g.merged else _esc(label(small, lang, k=g.merged))
             n = str(g.n)  # attendance adds up to the number joined; small groups are only not named
             rows.append(f"<tr><td>{name}</td><td class='gecc-num'>{n}</td></tr>")
         return "<table>" + "".join(rows) + "</table>"
@@ -162,8 +170,8 @@ def attendance_html(ov: Overview, lang: str) -> str:
     return (
         "<div class='gecc-dash-cols gecc-dash-attendance'>"
         f"<div><div class='gecc-dash-big gecc-dash-joined'>{ov.joined}</div></div>"
-        f"<div><h3>{_esc(label('dash_by_office', lang))}</h3>{groups_html(ov.by_office)}</div>"
-        f"<div><h3>{_esc(label('dash_by_table', lang))}</h3>{groups_html(ov.by_table)}</div>"
+        f"<div><h3>{_esc(label('dash_by_office', lang))}</h3>{groups_html(ov.by_office, 'dash_small_offices')}</div>"
+        f"<div><h3>{_esc(label('dash_by_table', lang))}</h3>{groups_html(ov.by_table, 'dash_small_tables')}</div>"
         "</div>"
     )
 
@@ -204,7 +212,7 @@ def factors_html(standard: Standard, ov: Overview, lang: str) -> str:
             f"<div><span class='gecc-dash-mean' data-mean='{fs.mean:.1f}'>{_esc(label('dash_mean_n', lang, mean=fs.mean, n=fs.n))}</span></div>"
             f"<div class='gecc-dist'>{bars}</div><div class='gecc-dist-labels'>{labels}</div></div>"
         )
-    return "<div class='gecc-dash-cols'>" + "".join(blocks) + "</div>"
+    return "<div class='gecc-dash-cols gecc-dash-factors-cols'>" + "".join(blocks) + "</div>"
 
 
 def criteria_list_html(standard: Standard, items, lang: str, kind: str) -> str:
@@ -272,7 +280,7 @@ def heatmap_html(standard: Standard, room, lang: str, names: bool) -> str:
     if grid is None:
         return _hidden(lang)
     shown, rows = grid
-    number = {p.id: f"P{i}" for i, p in enumerate(room.participants, start=1)}
+    number = participant_numbers(room.participants)  # P01…, as in the results workbook
     head = "".join(
         f"<th class='gecc-hm-person' title='{_esc(p.display_name) if names else number[p.id]}'>{_esc(p.display_name) if names else number[p.id]}</th>"
         for p in shown

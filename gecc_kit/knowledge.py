@@ -50,7 +50,8 @@ class KnowledgeApp:
         self.start_post.on_click(lambda _b: self._open_post())
         sections = []
         for phase in PHASES:
-            title = _html(f"<h3 class='gecc-quiz-phase-title'>{_esc(label(phase, lang))}</h3>")
+            start = " data-gecc-exercise" if phase == PHASES[0] else ""  # where the page's skip link leads
+            title = _html(f"<h3 class='gecc-quiz-phase-title'{start}>{_esc(label(phase, lang))}</h3>")
             box = W.VBox([title, self.status[phase], *[self._create_question(phase, q) for q in questions]])
             box.add_class("gecc-quiz-phase")
             box.add_class(f"gecc-quiz-{phase}")
@@ -79,7 +80,9 @@ class KnowledgeApp:
         radio.add_class(f"gecc-quiz-{phase}-{q.id}")
         radio.observe(lambda change, qid=q.id: self._on_choice(phase, qid, change["new"]), names="value")
         self.radios[phase][q.id] = radio
-        head = _html(f"<div class='gecc-question-text'><b>{_esc(q.id)}</b> {_esc(pick(q.question_th, q.question_en, lang))}</div>")
+        # The id names the question's radio group (aria-labelledby, set by the page script).
+        head = _html(f"<div class='gecc-question-text' id='gecc-question-{phase}-{_esc(q.id)}'><b>{_esc(q.id)}</b> "
+                     f"{_esc(pick(q.question_th, q.question_en, lang))}</div>")
         box = lean(W.VBox, children=[head, radio])
         box.add_class("gecc-question")
         box.add_class(f"gecc-question-{phase}-{q.id}")  # names the row whose unsaved choice a reload sends again
@@ -102,7 +105,7 @@ class KnowledgeApp:
         except Exception:
             log.exception("saving knowledge-check answer %s/%s failed", phase, question_id)
             self.saved.add_class("gecc-error")
-            self.saved.value = f"⚠ {_esc(label('save_failed', self.lang))}"
+            self.saved.value = f"<span role='alert'>⚠ {_esc(label('save_failed', self.lang))}</span>"
             self._reverting = True  # show what the store holds
             try:
                 self.radios[phase][question_id].value = before

@@ -339,6 +339,25 @@ def prepare(config: ServerConfig) -> tuple[str, Path, Standard, Store, Workshop]
     return store_url, criteria, standard, store, workshop
 
 
+def thai_words(config: ServerConfig, criteria: Path) -> Path | None:
+    """The Thai words of everything the kit shows on screen, cut once by the segmenter
+    (:func:`gecc_kit.thai.write_words`; again only when a text changed), in ``var/public``: a
+    folder of Voilà's static files (``/voila/static/gecc-thai-words.json``, read by the page's
+    ``thai-breaks.js``); kernels read it too (``$GECC_THAI_WORDS``) but never load the segmenter.
+    It holds only the kit's own texts. The segmenter's memory goes with the exec into Voilà.
+    None when it cannot be made: pages then break Thai lines as the browser does."""
+    from . import thai
+
+    target = config.var_dir / "public" / "voila" / "templates" / "gecc" / "static" / thai.WORDS_FILE
+    extra = [Path(v) for v in (os.environ.get(k) for k in ("GECC_OFFICES", "GECC_QUESTIONS", "GECC_AGENDA")) if v]
+    try:
+        return thai.write_words(target, thai.kit_sources(config.notebooks, criteria, extra))[0]
+    except Exception as e:  # noqa: BLE001  (a missing segmenter must not keep the room out)
+        print(f"  Thai word boundaries could not be prepared ({type(e).__name__}: {e}): the browser breaks Thai lines itself.",
+              file=sys.stderr, flush=True)
+        return None
+
+
 def dashboard_url(config: ServerConfig, workshop: Workshop, key: str) -> str | None:
     """The facilitator's dashboard link with its key, once the kit has a dashboard notebook."""
     if not (config.notebooks / DASHBOARD).is_file():
@@ -411,6 +430,10 @@ def serve(config: ServerConfig) -> None:
     print(banner(config, store, criteria, standard, workshop, key, png, drawn.getvalue()), flush=True)
     store.close()
     env = kernel_environment(config, store_url, criteria, workshop)
+    words = thai_words(config, criteria)
+    if words is not None:  # Voilà serves var/public's static files; kernels read the words for "my report"
+        env["JUPYTER_PATH"] = os.pathsep.join((env["JUPYTER_PATH"], str(config.var_dir / "public")))
+        env["GECC_THAI_WORDS"] = str(words)
     # The server and the kernels read the key file (again when `gecc-kit keys rotate` changes it).
     env["GECC_FACILITATOR_KEY_FILE"] = str(config.var_dir / keys.KEY_FILE)
     env.pop("GECC_FACILITATOR_KEY", None)

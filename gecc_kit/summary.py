@@ -179,7 +179,7 @@ class SummaryApp:
         self.scores_html = _html(self._scores_html(), "gecc-summary-scores")
         self.rows = self._create_plan_rows()
         plan_intro = _html(
-            f"<h3>{_esc(label('gaps_and_plan', lang))}</h3>"
+            f"<h3 data-gecc-exercise>{_esc(label('gaps_and_plan', lang))}</h3>"
             + (f"<p>{_esc(label('plan_intro', lang))}</p>" if self.rows else f"<p class='gecc-plan-empty'>{_esc(label('plan_no_gaps', lang))}</p>")
         )
         self._prepared_at = -1e9
@@ -268,7 +268,7 @@ class SummaryApp:
     def _say(self, key: str, error: bool = False) -> None:
         if error:
             self.saved.add_class("gecc-error")
-            self.saved.value = f"⚠ {_esc(label(key, self.lang))}"
+            self.saved.value = f"<span role='alert'>⚠ {_esc(label(key, self.lang))}</span>"
         else:
             self.saved.remove_class("gecc-error")
             self.saved.value = f"✓ {_esc(label(key, self.lang))} {datetime.now():%H:%M:%S}"
@@ -306,11 +306,12 @@ class SummaryApp:
             plan = plan_xlsx(data, lang)
         except Exception:
             log.exception("building the downloads failed")
-            self.downloads.value = f"<p class='gecc-error'>{_esc(label('broken', lang))}</p>"
+            self.downloads.value = f"<p class='gecc-error' role='alert'>{_esc(label('broken', lang))}</p>"
             return
         # Data links: the files need no second request, so they download offline and from any page.
+        # The focus goes to "the files are ready" (data-gecc-focus, the page script), the links right after it.
         self.downloads.value = (
-            f"<p>{_esc(label('downloads_ready', lang, time=f'{datetime.now():%H:%M:%S}'))}</p>"
+            f"<p class='gecc-downloads-ready' tabindex='-1' data-gecc-focus>{_esc(label('downloads_ready', lang, time=f'{datetime.now():%H:%M:%S}'))}</p>"
             f"<a class='gecc-download-report' download='gecc-my-report.html' "
             f"href='data:text/html;charset=utf-8;base64,{base64.b64encode(report).decode()}'>⬇ {_esc(label('my_report', lang))}</a>"
             f"<a class='gecc-download-plan' download='gecc-my-plan.xlsx' "

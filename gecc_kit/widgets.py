@@ -40,21 +40,25 @@ _CSS = """
 <style>
 .gecc-app { max-width: 52rem; font-size: 1rem; line-height: 1.6; }
 .gecc-app, .gecc-app * { box-sizing: border-box; }
-.gecc-app .widget-html-content, .gecc-app .widget-label { white-space: normal; word-break: normal; overflow-wrap: anywhere; }
-.gecc-notice { color: #7a4b00; background: #fff6e0; padding: .25rem .6rem; border-radius: .3rem; font-size: .9rem; }
+/* Thai breaks between words only: the page marks each word (<gecc-w>, thai-breaks.js) and only a run wider than
+   its line wraps inside (break-word; "anywhere" let tables squeeze columns and cut every word). A widget's
+   text may be narrower than its longest run (min-width: 0): a long link then wraps instead of widening the page. */
+.gecc-app .widget-html-content, .gecc-app .widget-label, .gecc-teaching { white-space: normal; word-break: normal; overflow-wrap: break-word; min-width: 0; }
+gecc-w, .gecc-nowrap { white-space: nowrap; }
+.gecc-notice { color: #7a4b00; background: #fff6e0; padding: .25rem .6rem; border-radius: .3rem; font-size: 1rem; }
 .gecc-criterion { border: 1px solid #d0d7de; border-radius: .5rem; padding: .6rem .8rem; margin: .5rem 0; width: 100%; }
 .gecc-criterion-title { font-weight: 600; }
-.gecc-tag { display: inline-block; font-size: .8rem; padding: 0 .4rem; border-radius: .25rem; background: #eef; margin-right: .3rem; }
+.gecc-tag { display: inline-block; font-size: 1rem; padding: 0 .4rem; border-radius: .25rem; background: #eef; margin-right: .3rem; }
 .gecc-tag-mandatory { background: #fde2e1; color: #8a1c1c; }
-.gecc-criterion details { font-size: .92rem; color: #333; }
+.gecc-criterion details { font-size: 1rem; color: #333; }
 .gecc-status { flex-wrap: wrap; max-width: 100%; }
-.gecc-status .widget-toggle-button { margin: .15rem .3rem .15rem 0; min-width: 6rem; height: auto; min-height: 2.2rem; }
+.gecc-status .widget-toggle-button { margin: .3rem .5rem .3rem 0; min-width: 6rem; height: auto; min-height: 44px; padding: .3rem .8rem; }
 .gecc-status .widget-toggle-button.mod-active { background: #1f6feb; color: #fff; font-weight: 600; }
-.gecc-note textarea { min-height: 3rem; font-size: .95rem; }
+.gecc-note textarea { min-height: 5rem; font-size: 1rem; font-family: inherit; }
 .gecc-note, .gecc-status, .gecc-join-name, .gecc-join-office { width: 100% !important; max-width: 100%; }
 .gecc-score-box { border: 2px solid #1f6feb; border-radius: .5rem; padding: .6rem .8rem; }
 .gecc-score-percent { font-size: 2rem; font-weight: 700; }
-.gecc-saved { color: #1a7f37; font-size: .9rem; min-height: 1.4rem; }
+.gecc-saved { color: #1a7f37; font-size: 1rem; min-height: 1.4rem; }
 .gecc-sticky-summary { position: sticky; bottom: 0; z-index: 900; background: #fff; border-top: 2px solid #1f6feb;
   padding: .3rem .6rem; box-shadow: 0 -2px 6px rgba(0,0,0,.08); width: 100%; }
 .gecc-sticky-summary .gecc-saved { min-height: 0; }
@@ -63,41 +67,42 @@ _CSS = """
 .widget-box:has(.gecc-sticky-summary), .jp-OutputArea-output:has(.gecc-sticky-summary),
 .jp-OutputArea-child:has(.gecc-sticky-summary), .jp-OutputArea:has(.gecc-sticky-summary) { overflow: visible !important; }
 .gecc-saved.gecc-error { color: #b42318; }
-.gecc-save-mark { font-size: .9rem; min-height: 1.2rem; color: #57606a; }
+.gecc-save-mark { font-size: 1rem; min-height: 1.2rem; color: #57606a; }
+.gecc-save-mark:empty { min-height: 0; }
 [data-gecc-save='saved'] > .gecc-save-mark { color: #1a7f37; }
 [data-gecc-save='waiting'] > .gecc-save-mark { color: #9a6700; font-weight: bold; }
 [data-gecc-save='lost'] > .gecc-save-mark, [data-gecc-save='failed'] > .gecc-save-mark { color: #b42318; font-weight: bold; }
-.gecc-count { font-size: .85rem; color: #57606a; text-align: right; }
+.gecc-count { font-size: 1rem; color: #57606a; text-align: right; }
 .gecc-count-over { color: #b42318; font-weight: bold; }
 .gecc-message { font-size: 1.05rem; }
 .gecc-link { word-break: break-all; }
 .gecc-share { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
 .gecc-copy-link, .gecc-share-line { display: inline-block; min-height: 44px; padding: .5rem 1rem; font-size: 1rem; border-radius: .4rem; border: 1px solid #1f6feb; background: #fff; color: #1f6feb; cursor: pointer; text-decoration: none; }
-.gecc-share-line { background: #06c755; border-color: #06c755; color: #fff !important; }
+.gecc-share-line { background: #047a3a; border-color: #047a3a; color: #fff !important; }  /* LINE's green, dark enough for white text (5.4:1) */
 .gecc-copy-status { color: #1a7f37; font-weight: 600; }
 .gecc-qr svg { width: 220px; height: 220px; max-width: 100%; }
-.gecc-nav { border-bottom: 1px solid #d0d7de; padding-bottom: .4rem; margin-bottom: .6rem; font-size: .92rem; }
+.gecc-nav { border-bottom: 1px solid #d0d7de; padding-bottom: .4rem; margin-bottom: .6rem; font-size: 1rem; }
 .gecc-nav-where { font-weight: 600; }
 .gecc-steps { list-style: none; padding: 0; margin: .3rem 0; display: flex; flex-wrap: wrap; gap: .3rem; }
-.gecc-step a, .gecc-step span { display: inline-block; padding: .1rem .5rem; border: 1px solid #d0d7de; border-radius: 1rem; text-decoration: none; color: #1f2328; }
+.gecc-step a, .gecc-step span { display: inline-flex; align-items: center; min-height: 44px; padding: .2rem .7rem; border: 1px solid #d0d7de; border-radius: 1rem; text-decoration: none; color: #1f2328; }
 .gecc-step-done a { background: #dafbe1; border-color: #1a7f37; }
 .gecc-step-started a { background: #fff8c5; border-color: #bf8700; }
 .gecc-step-current a { outline: 2px solid #1f6feb; font-weight: 700; }
-.gecc-lang-switch { font-size: .9rem; }
-.gecc-nav .gecc-lang-switch { float: right; }
-.jp-LabShell .lm-BoxPanel-child { padding-top: 2.8rem !important; }
+.gecc-lang-switch { font-size: 1rem; }
+/* The page starts below the fixed bar: the page script measures the bar (--gecc-topbar-height, a11y.js). */
+.jp-LabShell .lm-BoxPanel-child { padding-top: calc(var(--gecc-topbar-height, 3.4rem) + .3rem) !important; }
 /* Voila's page scrolls inside a Lumino panel with "contain: strict", which would make a fixed bar
    scroll away with the content; without it the bar stays at the top of the window. */
 .lm-BoxPanel, .lm-BoxPanel-child { contain: none !important; }
 .gecc-topbar { position: fixed; top: 0; left: 0; right: 0; z-index: 1000; background: #fff; border-bottom: 1px solid #d0d7de;
-  box-shadow: 0 1px 4px rgba(0,0,0,.08); padding: .35rem .8rem; font-size: .92rem; line-height: 1.5;
+  box-shadow: 0 1px 4px rgba(0,0,0,.08); padding: .2rem .8rem; font-size: 1rem; line-height: 1.5;
   display: flex; flex-wrap: wrap; align-items: flex-start; gap: .2rem .8rem; max-height: 80vh; overflow-y: auto; }
 .gecc-topbar details { flex: 1 1 12rem; min-width: 0; }
 .gecc-topbar summary { cursor: pointer; font-weight: 600; }
 .gecc-topbar a { white-space: nowrap; }
 .gecc-topbar .gecc-steps a { white-space: normal; }
-#gecc-app, #gecc-join { scroll-margin-top: 4rem; }
-@media (max-width: 600px) { .jp-LabShell .lm-BoxPanel-child { padding-top: 4.6rem !important; } }
+#gecc-app, #gecc-join, [data-gecc-exercise], [data-gecc-focus], .gecc-view h1 { scroll-margin-top: calc(var(--gecc-topbar-height, 4rem) + .8rem); }
+@media (max-width: 600px) { .jp-LabShell .lm-BoxPanel-child { padding-top: calc(var(--gecc-topbar-height, 6.2rem) + .3rem) !important; } }
 .gecc-modules { display: flex; flex-direction: column; gap: .4rem; padding: 0; list-style: none; }
 .gecc-module-button { display: block; padding: .6rem .8rem; border-radius: .5rem; background: #1f6feb; color: #fff !important; text-decoration: none; font-weight: 600; }
 .gecc-module-button.gecc-step-done { background: #1a7f37; }
@@ -110,19 +115,59 @@ _CSS = """
 .gecc-question .widget-radio-box { flex-direction: column; width: 100%; }
 .gecc-question .widget-radio-box label { white-space: normal; line-height: 1.4; height: auto; min-height: 1.6rem; padding: .15rem 0; }
 .gecc-question .widget-radio { width: 100% !important; max-width: 100%; }
-.gecc-downloads a { display: inline-block; margin: .3rem .6rem .3rem 0; padding: .4rem .7rem; border: 1px solid #1f6feb; border-radius: .4rem; text-decoration: none; }
+.gecc-downloads a { display: inline-block; margin: .3rem .6rem .3rem 0; padding: .55rem .8rem; min-height: 44px; border: 1px solid #1f6feb; border-radius: .4rem; text-decoration: none; }
 .gecc-chart text { fill: #1f2328; }
-.gecc-chart-legend { font-size: .85rem; color: #7a4b00; margin: .2rem 0 .6rem; }
+.gecc-chart-legend { font-size: 1rem; color: #7a4b00; margin: .2rem 0 .6rem; }
 .gecc-score-table { border-collapse: collapse; margin: .4rem 0; max-width: 100%; }
 .gecc-score-table td, .gecc-score-table th { border-bottom: 1px solid #d0d7de; padding: .3rem .6rem; text-align: left; vertical-align: top; }
 .gecc-score-table .gecc-percent { text-align: right; white-space: nowrap; }
 .gecc-app .widget-checkbox { width: auto !important; max-width: 100%; }
 .gecc-plan-row .widget-text, .gecc-plan-row .widget-textarea, .gecc-plan-row .widget-datepicker { margin-left: 0; margin-right: 0; }
 .jp-RenderedMarkdown table { max-width: 100%; }
-.jp-RenderedMarkdown td, .jp-RenderedMarkdown th { white-space: normal; overflow-wrap: anywhere; }
+.jp-RenderedMarkdown td, .jp-RenderedMarkdown th { white-space: normal; overflow-wrap: break-word; }
+/* Thai words do not break, so a table of many columns is wider than a phone: there it is shown row by row,
+   each cell under its column's heading (data-label: content.py). */
+@media (max-width: 600px) {
+  .gecc-teaching table, .gecc-teaching tbody, .gecc-teaching tr, .gecc-teaching td { display: block; width: auto; }
+  .gecc-teaching thead { display: none; }
+  .gecc-teaching tr { border: 1px solid #d0d7de; border-radius: .4rem; margin: .5rem 0; padding: .3rem .6rem; }
+  .jp-RenderedMarkdown.gecc-teaching td { border: none; padding: .15rem 0; text-align: left; }
+  .gecc-teaching td[data-label]:not([data-label=''])::before { content: attr(data-label) ': '; font-weight: 600; white-space: nowrap; }
+}
 .gecc-app .widget-checkbox label { white-space: normal; }
 .gecc-app .widget-dropdown, .gecc-app .widget-dropdown select { width: 100% !important; max-width: 100%; }
-@media (max-width: 600px) { .gecc-app { font-size: .95rem; } .gecc-status .widget-toggle-button { min-width: 5.5rem; } }
+@media (max-width: 600px) { .gecc-status .widget-toggle-button { min-width: 5.5rem; } .gecc-topbar details { flex-basis: 100%; } }
+/* Reading and access (issue 15, WCAG 2.2 AA): 16 px for whatever a person reads or types in (iOS zooms into
+   smaller fields), 44 px tap targets, field borders of 3:1, labels above their fields, a radio on its answer's
+   first line, a chosen status marked by more than its colour. The focus ring is the page's (templates/gecc). */
+.gecc-view { --jp-content-font-size1: 16px; --jp-ui-font-size1: 16px; --jp-widgets-font-size: 16px;
+  --jp-widgets-inline-height: 44px; --jp-widgets-input-border-color: #6e7781; --jp-widgets-input-padding: 8px; }
+.gecc-view small, .gecc-view sub, .gecc-view sup { font-size: 1rem; }
+.gecc-view .widget-html-content { min-width: 0; line-height: 1.6; }  /* a long link wraps within the screen, not past it */
+.gecc-unanswered-hint a { display: inline-block; padding: .6rem .2rem; }
+.gecc-view .gecc-chart text { font-size: 16px; }
+.gecc-view .jupyter-button { min-height: 44px; height: auto; padding: .4rem 1rem; font-size: 1rem; line-height: 1.4; }
+.gecc-status .widget-toggle-button.mod-active::before { content: "✓" / ""; margin-right: .35em; }
+/* ipywidgets reads the choice from the clicked element itself: a word mark inside the label must not take the click */
+.widget-toggle-button > * { pointer-events: none; }
+.gecc-app .widget-toggle-buttons, .gecc-app .gecc-note { margin-left: 0; margin-right: 0; }
+.gecc-note > .widget-label { position: absolute !important; width: 1px !important; height: 1px; overflow: hidden; clip-path: inset(50%); margin: 0; padding: 0; }
+.gecc-join .widget-inline-hbox { flex-direction: column; align-items: stretch; height: auto; }
+.gecc-join .widget-inline-hbox > .widget-label { width: auto !important; max-width: 100%; text-align: left; margin: .6rem 0 .2rem; font-weight: 600; }
+.gecc-join .widget-text, .gecc-join .widget-dropdown { margin-left: 0; margin-right: 0; }
+.gecc-join .widget-inline-hbox > input, .gecc-join .widget-inline-hbox > select { flex: none; height: 44px; }
+.gecc-join .gecc-join-button { margin: 1rem 0 .3rem; width: auto; min-width: 14rem; max-width: 100%; align-self: flex-start; }
+.gecc-join-feedback .gecc-error { color: #b42318; font-weight: 600; }
+.gecc-join-feedback .gecc-error::before { content: "⚠ " / ""; }
+.gecc-view .widget-checkbox { height: auto; min-height: 44px; }
+.gecc-view .widget-checkbox .widget-label-basic { display: inline-flex; align-items: center; gap: .5rem; min-height: 44px; cursor: pointer; }
+.gecc-view .widget-checkbox input[type=checkbox], .gecc-question input[type=radio] { width: 1.25rem; height: 1.25rem; flex: none; margin: 0; }
+.gecc-question .widget-radio-box label { display: flex; align-items: flex-start; gap: .6rem; min-height: 44px; padding: .55rem 0; line-height: 1.5; cursor: pointer; }
+.gecc-question .widget-radio-box input[type=radio] { order: -1; margin-top: .15em; }
+.gecc-topbar summary { min-height: 44px; padding: .45rem 0; }
+.gecc-topbar a { display: inline-block; padding: .65rem .2rem; }
+.gecc-view summary { min-height: 44px; padding: .45rem 0; cursor: pointer; }
+.gecc-personal-link { display: inline-block; padding: .6rem 0; }
 </style>
 """
 
@@ -235,7 +280,8 @@ class AssessmentApp:
             + (_link_html(link, lang) if link else "")
         )
         # What has been answered, the score so far and "saved" stay in view at the foot of the
-        # window while the criteria scroll past (CSS position: sticky), and are said politely.
+        # window while the criteria scroll past (CSS position: sticky), and are said politely: the
+        # page script makes the box a live region (role=status) once, so each change is spoken.
         self.live = _html("", "gecc-live-score")
         sticky = lean(W.VBox, children=[self.live, self.saved])
         sticky.add_class("gecc-sticky-summary")
@@ -264,7 +310,11 @@ class AssessmentApp:
         if c.act_ref:
             details.append(f"<p><b>{_esc(label('act', lang))}:</b> {_esc(c.act_ref)}</p>")
         more = f"<details><summary>{_esc(label('guidance', lang))}</summary>{''.join(details)}</details>" if details else ""
-        head = _html(f"<div class='gecc-criterion-title'>{_esc(c.id)} {_esc(title)}</div><div>{tags}</div>{more}")
+        # The title has an id: the page script names the row's status group after it (aria-labelledby). The
+        # first criterion is where the page's skip link leads (data-gecc-exercise).
+        first = " data-gecc-exercise" if c is self.criteria[0] else ""
+        head = _html(f"<div class='gecc-criterion-title' id='gecc-title-{_esc(c.id)}'{first}>{_esc(c.id)} {_esc(title)}</div>"
+                     f"<div>{tags}</div>{more}")
 
         options = [(pick(s.label_th, s.label_en, lang), s.value) for s in Status]
         status = lean(
@@ -281,6 +331,7 @@ class AssessmentApp:
             W.Textarea,
             value=saved.note,
             placeholder=label("note_placeholder", lang),
+            description=f"{label('note_label', lang)} {c.id}",  # its name; shown only to screen readers (the placeholder says it)
             continuous_update=True,  # every keystroke is saved: a closed tab loses nothing
         )
         note.add_class("gecc-note")
@@ -380,7 +431,7 @@ class AssessmentApp:
         )
         answered = len(self.criteria) - s.counts["unanswered"]
         self.live.value = (
-            f"<div role='status' aria-live='polite' class='gecc-live' data-answered='{answered}'>"
+            f"<div class='gecc-live' data-answered='{answered}'>"
             f"{_esc(label('answered_of', lang, answered=answered, total=len(self.criteria)))} · "
             f"{_esc(label('score_now', lang))} <b>{shown}</b></div>"
         )
@@ -440,28 +491,26 @@ class JoinForm:
         self.offices = {o.id: o for o in offices}
         self.participant: Participant | None = None
         self.message = _html(f"<p class='gecc-message'>{_esc(label(reason, lang))}</p>", "gecc-join-message")
-        self.name = W.Text(placeholder=label("join_name", lang), layout=W.Layout(width="100%"))
+        # Each field is named by its description (a <label for> above it, see _CSS), not by a placeholder.
+        stacked = {"description_width": "initial"}
+        self.name = lean(W.Text, description=label("join_name", lang), style=stacked)
         self.name.add_class("gecc-join-name")
         options = [(label("join_office_pick", lang), "")]
         options += [(pick(o.name_th, o.name_en, lang), o.id) for o in offices]
         options += [(label("join_office_other", lang), self.OTHER)]
-        self.office_pick = W.Dropdown(options=options, value="", layout=W.Layout(width="100%"))
+        self.office_pick = lean(W.Dropdown, options=options, value="", description=label("join_office", lang), style=stacked)
         self.office_pick.add_class("gecc-join-office-pick")
-        self.office = W.Text(placeholder=label("join_office_other_name", lang), layout=W.Layout(width="100%", display=None if not offices else "none"))
+        self.office = W.Text(description=label("join_office_other_name", lang), style=stacked,  # its own layout: shown and hidden
+                             layout=W.Layout(width="100%", display=None if not offices else "none"))
         self.office.add_class("gecc-join-office")
-        self.table = W.Text(placeholder=label("join_table", lang), layout=W.Layout(width="100%"))
+        self.table = lean(W.Text, description=label("join_table", lang), style=stacked)
         self.table.add_class("gecc-join-table")
         self.office_pick.observe(self._on_pick, names="value")
         self.button = W.Button(description=label("join_button", lang), button_style="primary")
         self.button.add_class("gecc-join-button")
         self.button.on_click(lambda _b: self._join())
-        self.feedback = _html("", "gecc-join-feedback")
-        self.form = W.VBox([
-            _html(f"<label>{_esc(label('join_name', lang))}</label>"), self.name,
-            _html(f"<label>{_esc(label('join_office', lang))}</label>"), self.office_pick, self.office,
-            _html(f"<label>{_esc(label('join_table', lang))}</label>"), self.table,
-            self.button, self.feedback,
-        ])
+        self.feedback = _html("", "gecc-join-feedback")  # said at once: the page script makes it role=alert
+        self.form = W.VBox([self.name, self.office_pick, self.office, self.table, self.button, self.feedback])
         title = _html(f"{_CSS}{join_topbar_html(request, lang)}<h2 id='gecc-join'>{_esc(label('join_title', lang))}</h2>")
         self.widget = W.VBox([title, self.message, self.form])
         self.widget.add_class("gecc-app")
@@ -520,7 +569,9 @@ class JoinForm:
                 page = None
             if page is not None:
                 self.page = page
-                self.message.value = f"<span class='gecc-go' data-gecc-url='{_esc(link)}'></span>"
+                # The focus goes to this line (data-gecc-focus, the page script), where the new page starts.
+                self.message.value = (f"<p class='gecc-message gecc-joined' tabindex='-1' data-gecc-focus>✓ {_esc(label('join_joined', self.lang))}</p>"
+                                      f"<span class='gecc-go' data-gecc-url='{_esc(link)}'></span>")
                 self.widget.children = [self.message, page.widget]
                 return
         self.message.value = (
@@ -614,9 +665,10 @@ def _steps_html(request: Request, states: dict[str, str], here, lang: str) -> st
         mark = "✓ " if state == DONE else ""
         title = pick(m.title_th, m.title_en, lang)
         hint = f" ({label(state, lang)})" if state in (DONE, STARTED) else ""
+        current = " aria-current='page'" if m is here else ""
         items.append(
             f"<li class='{classes}' data-module='{_esc(m.notebook)}' data-state='{state}'>"
-            f"<a href='{_esc(request.link(page=m.notebook))}' title='{_esc(title + hint)}'>{mark}{m.number}. {_esc(title)}</a></li>"
+            f"<a href='{_esc(request.link(page=m.notebook))}' title='{_esc(title + hint)}'{current}>{mark}{m.number}. {_esc(title)}</a></li>"
         )
     return f"<ol class='gecc-steps'>{''.join(items)}</ol>"
 
@@ -624,11 +676,13 @@ def _steps_html(request: Request, states: dict[str, str], here, lang: str) -> st
 def nav_html(request: Request, states: dict[str, str], lang: str = "th") -> str:
     """The navigation (see :class:`Nav`) as HTML.
 
-    Two parts: a bar fixed to the top of the window (visible wherever the
-    participant has scrolled in the teaching content: step x of N, a menu of
-    every module, a jump to the exercise, the language switch), and the same
-    steps again where the exercise starts. It carries no CSS: the page's app
-    sends that once, so a refresh after each answer sends only the bar.
+    Two parts: a bar fixed to the top of the window, the page's one navigation
+    (``<nav>`` named "steps of the workshop"; visible wherever the participant
+    has scrolled in the teaching content: step x of N, a menu of every module,
+    a jump to the exercise, the language switch), and where the exercise starts
+    a line saying which step this is (the bar's jump leads there). It carries no
+    CSS: the page's app sends that once, so a refresh after each answer sends
+    only the bar.
     """
     try:
         here = module(request.page)
@@ -639,14 +693,11 @@ def nav_html(request: Request, states: dict[str, str], lang: str = "th") -> str:
     done = sum(1 for m in MODULES if states.get(m.notebook) == DONE)
     steps = _steps_html(request, states, here, lang)
     topbar = (
-        f"<div class='gecc-topbar' role='navigation' data-gecc-title='{_esc(tab_title(where, lang))}'><details class='gecc-topbar-menu'>"
+        f"<nav class='gecc-topbar' aria-label='{_esc(label('modules', lang))}' data-gecc-title='{_esc(tab_title(where, lang))}'><details class='gecc-topbar-menu'>"
         f"<summary class='gecc-nav-where'>{_esc(where)} <span class='gecc-done-count'>(✓ {done}/{len(MODULES)})</span></summary>{steps}</details>"
-        f"<a class='gecc-jump' href='#gecc-app'>{_esc(label('jump_to_exercise', lang))} ↓</a>{lang_switch_html(request, lang)}</div>"
+        f"<a class='gecc-jump' href='#gecc-app'>{_esc(label('jump_to_exercise', lang))} ↓</a>{lang_switch_html(request, lang)}</nav>"
     )
-    return (
-        f"{topbar}<nav class='gecc-nav' id='gecc-app'>{lang_switch_html(request, lang)}"
-        f"<div class='gecc-nav-where'>{_esc(where)}</div>{steps}</nav>"
-    )
+    return f"{topbar}<div class='gecc-nav' id='gecc-app'><div class='gecc-nav-where'>{_esc(where)}</div></div>"
 
 
 def tab_title(where: str, lang: str = "th") -> str:
@@ -659,8 +710,8 @@ def tab_title(where: str, lang: str = "th") -> str:
 def join_topbar_html(request: Request, lang: str = "th") -> str:
     """The top bar of someone who has not joined yet: a jump to the join form."""
     return (
-        f"<div class='gecc-topbar' role='navigation' data-gecc-title='{_esc(tab_title(label('join_title', lang), lang))}'><a class='gecc-jump' href='#gecc-join'>{_esc(label('jump_to_join', lang))} ↓</a>"
-        f"{lang_switch_html(request, lang)}</div>"
+        f"<nav class='gecc-topbar' aria-label='{_esc(label('modules', lang))}' data-gecc-title='{_esc(tab_title(label('join_title', lang), lang))}'>"
+        f"<a class='gecc-jump' href='#gecc-join'>{_esc(label('jump_to_join', lang))} ↓</a>{lang_switch_html(request, lang)}</nav>"
     )
 
 
@@ -693,7 +744,7 @@ class PreTestFirst:
 
     def __init__(self, request: Request, nav: Nav, lang: str = "th"):
         body = _html(
-            f"{_CSS}<p class='gecc-message gecc-after-pre-test' role='status'>{_esc(label('after_pre_test', lang))}</p>"
+            f"{_CSS}<p class='gecc-message gecc-after-pre-test' role='status' data-gecc-exercise>{_esc(label('after_pre_test', lang))}</p>"
             + _next_link_html(request, KNOWLEDGE, label("to_pre_test", lang))
         )
         self.widget = W.VBox([nav.widget, body])
@@ -732,7 +783,7 @@ class WelcomeApp:
         self.qr_button = W.Button(description=label("show_qr", lang), layout=W.Layout(width="auto"))
         self.qr_button.add_class("gecc-show-qr")
         self.qr_button.on_click(lambda _b: self.show_qr())
-        modules = _html(f"<h3>{_esc(label('modules', lang))}</h3><ol class='gecc-modules'>{''.join(buttons)}</ol>")
+        modules = _html(f"<h3 data-gecc-exercise>{_esc(label('modules', lang))}</h3><ol class='gecc-modules'>{''.join(buttons)}</ol>")
         self.widget = W.VBox([nav.widget, head, self.qr_button, self.qr, modules])
         self.widget.add_class("gecc-app")
         self.widget.add_class("gecc-welcome")

@@ -50,7 +50,7 @@ def test_dashboard_shows_the_rooms_figures(room, standard):
     assert "เป็นตัวอย่าง" in app.widget.children[0].value  # the illustrative line
     # Names are hidden until asked for.
     names = [p.display_name for p in store.participants("DASH")]
-    assert not any(n in s["heatmap"].value for n in names) and ">P1<" in s["heatmap"].value
+    assert not any(n in s["heatmap"].value for n in names) and ">P01<" in s["heatmap"].value
     app.show_names.value = True
     assert all(n in s["heatmap"].value for n in names)
 

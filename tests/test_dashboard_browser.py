@@ -6,14 +6,17 @@ import io
 import re
 import pytest
 
+from gecc_kit import load_standard
 from gecc_kit.keys import table_key
 from gecc_kit.practice import seed_demo
 from gecc_kit.quiz import load_questions
 from gecc_kit.store import Store
-from conftest import SAMPLE_CRITERIA
+from conftest import ROOT, SAMPLE_CRITERIA
 from test_server import Server, browser, http_get, page, wait_until  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
+SHOTS = ROOT / "build" / "screenshots"  # kept out of git
+SHOTS.mkdir(parents=True, exist_ok=True)
 DASH = "/voila/render/facilitator/dashboard.ipynb"
 CONSENSUS = "/voila/render/facilitator/consensus.ipynb"
 
@@ -75,11 +78,11 @@ def test_dashboard_is_live_without_a_reload(room, page):
     assert joined.inner_text() == "8"
     assert page.locator(".gecc-dash-factor").count() == 4
     assert "ตัวอย่าง" in page.locator(".gecc-notice").first.inner_text()
-    # Table 3 has two members: its consensus is hidden; the heatmap shows P1.. not names.
+    # Table 3 has two members: its consensus is hidden; the heatmap shows P01.. not names.
     assert "ซ่อนไว้" in page.locator(".gecc-dash-table[data-table='โต๊ะ 3']").inner_text()
     heat = page.locator(".gecc-heatmap").inner_text()
     names = [p.display_name for p in room.store.participants("E2E")]
-    assert "P8" in heat and not any(n in heat for n in names)
+    assert "P08" in heat and not any(n in heat for n in names)
     page.locator(".gecc-show-names input").check()
     wait_until(lambda: names[0] in page.locator(".gecc-heatmap").inner_text(), 10)
     assert all(n in page.locator(".gecc-heatmap").inner_text() for n in names)
@@ -93,6 +96,45 @@ def test_dashboard_is_live_without_a_reload(room, page):
     # Table 3 now has three members: its row is no longer hidden.
     assert wait_until(lambda: "ซ่อนไว้" not in page.locator(".gecc-dash-table[data-table='โต๊ะ 3']").inner_text(), 20)
     assert len(navigations) == 1, f"no reload: {navigations}"
+
+
+SMALL_TEXT = """() => {
+  const small = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, el = node.parentElement;
+    if (!node.textContent.trim() || !el || el.closest('script, style, #loading, .gecc-skip')) continue;  // the skip link shows on focus only
+    const range = document.createRange(); range.selectNodeContents(node);
+    const box = range.getBoundingClientRect();
+    if (!box.width || !box.height || box.top >= innerHeight || box.bottom <= 0) continue;  // not on the first screen
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (size < 23.5) small.push(`${size}px: ${node.textContent.trim().slice(0, 40)}`);
+  }
+  return small;
+}"""
+
+
+def test_the_dashboard_reads_from_the_back_of_the_room(room, browser):
+    """On a 1920x1080 projector: nothing under 24 px on the first screen, the instructions folded
+    away, the charts using the width, and small offices said plainly, not "other: 8"."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    page.goto(f"{room.base}{DASH}?w=E2E&key={room.key}")
+    page.wait_for_selector(".gecc-dash-factor .gecc-dist", timeout=60_000)
+    page.wait_for_timeout(300)
+    small = page.evaluate(SMALL_TEXT)
+    assert small == [], small
+    howto = page.locator("details.gecc-howto")
+    assert howto.count() == 1 and howto.get_attribute("open") is None, "the instructions are folded away"
+    assert "gecc-kit serve" not in page.locator("details.gecc-howto summary").inner_text()
+    chart = page.locator(".gecc-dash-factor .gecc-dist").first.bounding_box()
+    assert chart["width"] >= 0.35 * 1920, f"a factor's chart is {chart['width']} px wide on a 1920 px screen"
+    offices = page.inner_text(".gecc-dash-attendance")
+    people = room.store.participants("E2E")
+    small = {p.office for p in people if sum(q.office == p.office for q in people) < 3}
+    assert f"{len(small)} กลุ่ม" in offices and "ไม่แสดงชื่อ" in offices  # the demo's offices of one person each
+    page.screenshot(path=str(SHOTS / "dashboard-1920.png"))
+    context.close()
 
 
 def test_consensus_round_appears_on_the_dashboard(room, browser):
@@ -111,11 +153,18 @@ def test_consensus_round_appears_on_the_dashboard(room, browser):
     members = [p.display_name for p in room.store.participants("E2E") if p.table_label == "โต๊ะ 1"]
     for m in members:
         assert m in l01.inner_text()
+    # What every member answered alike is agreed already; the table clicks the rest.
+    ids = [c.id for c in load_standard(SAMPLE_CRITERIA).for_factor("location")]
+    answers = {m.id: room.store.answers(m.id) for m in room.store.participants("E2E") if m.table_label == "โต๊ะ 1"}
+    alike = {cid for cid in ids if all(cid in a and a[cid].status for a in answers.values())
+             and len({a[cid].status for a in answers.values()}) == 1}
+    assert wait_until(lambda: set(room.store.consensus("E2E", "โต๊ะ 1")) == alike, 15), (alike, room.store.consensus("E2E", "โต๊ะ 1"))
     l01.get_by_role("button", name="ผ่านบางส่วน", exact=True).click()
     table.locator(".gecc-consensus-L02").get_by_role("button", name="ผ่าน", exact=True).click()
-    assert wait_until(lambda: len(room.store.consensus("E2E", "โต๊ะ 1")) == 2, 15)
+    agreed = len(alike | {"L01", "L02"})
+    assert wait_until(lambda: len(room.store.consensus("E2E", "โต๊ะ 1")) == agreed, 15), (agreed, alike, room.store.consensus("E2E", "โต๊ะ 1"))
     assert room.store.consensus("E2E", "โต๊ะ 1")["L01"].status.value == "partial"
-    assert wait_until(lambda: "2/40" in row.inner_text(), 20), "the dashboard shows the table's progress by itself"
+    assert wait_until(lambda: f"{agreed}/40" in row.inner_text(), 20), "the dashboard shows the table's progress by itself"
     # Reloading the consensus view shows what the table agreed.
     table.reload()
     table.locator(".gecc-consensus-L01 button.mod-active").wait_for(timeout=60_000)

@@ -211,10 +211,11 @@ def test_downloads_are_built_from_the_store(standard, who):
 
 
 def pdf_text(pdf: bytes) -> str:
-    """The PDF's text as pdftotext reads it, without whitespace (it splits some Thai clusters)."""
+    """The PDF's text as pdftotext -raw reads it, without whitespace (it splits some Thai clusters)."""
     import subprocess
 
-    out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    # -raw: the order text was set in, so a wrapped table cell reads as one piece
+    out = subprocess.run(["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
     return re.sub(r"\s+", "", out)
 
 

@@ -18,13 +18,15 @@
 (function () {
   "use strict";
   var ROWS = ".gecc-criterion, .gecc-question, .gecc-plan-row";  /* the consensus view marks its own saves */
-  var TEXT = {
-    saving: "กำลังบันทึก… (Saving…)",
-    saved: "✓ บันทึกแล้ว (Saved)",
-    waiting: "ยังไม่ได้บันทึก: รอสัญญาณ จะส่งให้เมื่อเชื่อมต่อได้ (Not saved yet: waiting for the connection)",
-    lost: "⚠ ยังไม่ได้บันทึก (Not saved)",
-    failed: "⚠ ไม่ได้บันทึก ดูเหตุผลด้านบน (Not saved: see why above)"
+  /* Thai on the Thai view, English on the English one (l=en): no glosses in brackets. */
+  var TEXTS = {
+    th: { saving: "กำลังบันทึก…", saved: "✓ บันทึกแล้ว", waiting: "ยังไม่ได้บันทึก: รอสัญญาณ จะส่งให้เมื่อเชื่อมต่อได้",
+          lost: "⚠ ยังไม่ได้บันทึก", failed: "⚠ ไม่ได้บันทึก ดูเหตุผลด้านบน", chars: "ตัวอักษร", tooLong: " — ยาวเกิน จะไม่ถูกบันทึก" },
+    en: { saving: "Saving…", saved: "✓ Saved", waiting: "Not saved yet: waiting for the connection",
+          lost: "⚠ Not saved", failed: "⚠ Not saved: see why above", chars: "characters", tooLong: " — too long: not saved" }
   };
+  function english() { return (here().searchParams.get("l") || "").toLowerCase() === "en"; }
+  function words() { return TEXTS[english() ? "en" : "th"]; }
   var LOST_AFTER_MS = 8000;  /* connected, but no confirmation this long after sending: not saved */
   var gecc = window.gecc = window.gecc || {};
   var pending = {};  /* msg_id -> {row, sent} */
@@ -71,7 +73,7 @@
       m.setAttribute("role", "status");
       row.appendChild(m);
     }
-    m.textContent = TEXT[kind] || "";
+    m.textContent = words()[kind] || "";
   }
   function outstanding(row) {
     for (var id in pending) { if (pending[id].row === row) { return true; } }
@@ -137,8 +139,9 @@
       holder.appendChild(counter);
     }
     var n = Array.from(field.value).length;
-    counter.textContent = n.toLocaleString("th-TH") + " / " + limit.toLocaleString("th-TH") + " ตัวอักษร" +
-      (n > limit ? " — ยาวเกิน จะไม่ถูกบันทึก (too long: not saved)" : "");
+    var locale = english() ? "en" : "th-TH";
+    counter.textContent = n.toLocaleString(locale) + " / " + limit.toLocaleString(locale) + " " + words().chars +
+      (n > limit ? words().tooLong : "");
     counter.classList.toggle("gecc-count-over", n > limit);
   }
   document.addEventListener("input", function (event) {
@@ -275,6 +278,7 @@
     var token = now.searchParams.get("p");
     if (!token || url.searchParams.get("p") !== token || url.searchParams.get("w") !== now.searchParams.get("w")) { return false; }
     routeCount += 1;
+    gecc.routed = Date.now();  /* a11y.js gives the module's title the focus once it is shown */
     input.value = url.pathname + url.search + "#" + routeCount;
     input.dispatchEvent(new Event("input", { bubbles: true }));
     input.dispatchEvent(new Event("change", { bubbles: true }));

@@ -50,6 +50,7 @@ _DASH_CSS = """
 .gecc-dash .widget-html, .gecc-dash .widget-html-content { font-size: 24px; line-height: 1.4; }
 .gecc-dash .widget-checkbox label, .gecc-dash .widget-button { font-size: 24px; }
 .gecc-dash .gecc-notice, .gecc-dash small, .gecc-dash .gecc-tag { font-size: 24px; }
+.jp-RenderedHTMLCommon h1 { font-size: 44px; }
 .gecc-howto, .gecc-howto summary { font-size: 24px; line-height: 1.4; }
 .gecc-howto summary { cursor: pointer; color: #1f6feb; }
 .gecc-dash h3 { font-size: 28px; margin: .3rem 0; }
@@ -323,7 +324,8 @@ class DashboardApp:
             return _html(f"<h2>{_esc(label(key, lang))}</h2>")
 
         head = _html(
-            f"{_CSS}{_DASH_CSS}<div class='gecc-dash-head'><h1>{_esc(label('dash_title', lang))}</h1>"
+            # The page's title (H1) is the notebook's own heading, above its folded instructions.
+            f"{_CSS}{_DASH_CSS}<div class='gecc-dash-head'>"
             f"<span class='gecc-dash-code'>{_esc(label('dash_workshop', lang, code=code))}</span></div>"
             + notice_html(standard, lang)
         )

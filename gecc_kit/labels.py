@@ -137,7 +137,6 @@ LABELS = {
     "quiz_your_answers": ("คำตอบของท่าน ก่อน / หลัง", "Your answers, pre / post"),
     # facilitator pages
     "facilitator_only": ("หน้านี้สำหรับวิทยากร ต้องเปิดด้วยลิงก์ที่มีรหัสวิทยากร", "This page is for the facilitator: open it with the link that carries the facilitator key."),
-    "dash_title": ("ภาพรวมห้องอบรม", "The room at a glance"),
     "dash_workshop": ("รหัสการอบรม {code}", "Workshop {code}"),
     "dash_updated": ("อัปเดตอัตโนมัติทุก {s} วินาที ล่าสุด {time}", "Updates itself every {s} s; last at {time}"),
     "dash_stale": ("อ่านข้อมูลล่าสุดไม่ได้ ({time}) ระบบจะลองใหม่เอง ตัวเลขที่เห็นคือครั้งก่อน", "Could not read the latest data ({time}); retrying. The figures are from the last read."),

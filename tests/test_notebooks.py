@@ -94,7 +94,7 @@ def test_dashboard_notebook_needs_the_key_and_shows_the_room(workshop_env):
     shown = run(dashboard, dict(workshop_env, GECC_FACILITATOR_KEY=key, QUERY_STRING=f"w=NB&key={key}"))
     assert_clean(shown)
     state = json.dumps(shown.metadata["widgets"], ensure_ascii=False)
-    assert "ภาพรวมห้องอบรม" in state and "gecc-dash-joined'>1<" in state
+    assert "รหัสการอบรม NB" in state and "gecc-dash-joined'>1<" in state
     assert "ซ่อนไว้ (น้อยกว่า 3 คน)" in state  # one participant: every aggregate is hidden
 
 

@@ -13,14 +13,14 @@ NPM    ?= npm
 # without outputs, trust signatures, workspaces and checkpoints under var/lab/ (gecc_kit/lab.py).
 LAB_CONFIG := gecc_kit/share/lab/jupyter_server_config.py
 NEEDS  := need-serve need-lab need-test need-handouts need-slides
-.PHONY: serve lab test setup setup-test handouts slides clean $(NEEDS)
+.PHONY: serve lab test setup setup-test handouts slides clean npm-assets $(NEEDS)
 # The check comes before the set-up it protects: prerequisites are made in order, one at a time.
 .NOTPARALLEL:
 
-serve: need-serve $(VENV)/.installed ## set up, then start the workshop server on http://127.0.0.1:8866
+serve: need-serve $(VENV)/.installed npm-assets ## set up, then start the workshop server on http://127.0.0.1:8866
 	$(BIN)/gecc-kit serve $(ARGS)
 
-lab: need-lab $(VENV)/.installed ## JupyterLab on the kit's folder: edit the modules, preview them as a participant
+lab: need-lab $(VENV)/.installed npm-assets ## JupyterLab on the kit's folder: edit the modules, preview them as a participant
 	$(BIN)/jupyter lab --config=$(LAB_CONFIG) $(ARGS)
 
 # Tests never run as the lab's preview (e.g. from a terminal inside `make lab`).
@@ -30,7 +30,7 @@ test: need-test $(VENV)/.installed-test node_modules/.installed ## set up with t
 $(NEEDS): ## what the target needs from the system (npm, poppler-utils, zbar-tools, chromium, ...)
 	@PYTHON="$(PYTHON)" sh tools/need.sh $(@:need-%=%)
 
-handouts: need-handouts $(VENV)/.installed ## handouts (participants' and facilitator's sets, HTML + A4 PDF) and the paper worksheet in build/
+handouts: need-handouts $(VENV)/.installed npm-assets ## handouts (participants' and facilitator's sets, HTML + A4 PDF) and the paper worksheet in build/
 	$(BIN)/gecc-kit handouts --out build/handouts; rc=$$?; \
 	$(BIN)/gecc-kit handouts --facilitator --out build/handouts-facilitator || rc=$$?; \
 	$(BIN)/gecc-kit worksheet --out build/worksheet.pdf && exit $$rc
@@ -54,10 +54,17 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
-# reveal.js for the slides, from npm, pinned by package-lock.json (never copied into the repo).
+# reveal.js for the slides and Sarabun (the Thai font of the pages and PDFs), from npm, pinned by
+# package-lock.json (never copied into the repo).
 node_modules/.installed: package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# serve, lab and handouts install them when npm is there, and carry on without (the machine's Thai
+# fonts then: `gecc-kit serve` says so).
+npm-assets:
+	@if command -v $(NPM) >/dev/null 2>&1; then $(MAKE) --no-print-directory node_modules/.installed \
+	  || echo "npm ci failed: the pages and PDFs use the machine's Thai fonts"; fi
 
 clean: ## remove generated files (keeps .venv and the answers in var/)
 	rm -rf build .pytest_cache .hypothesis

@@ -27,6 +27,7 @@ import io
 import os
 import re
 import subprocess
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -87,9 +88,17 @@ def _has_thai(path: str) -> bool:
 @lru_cache(maxsize=1)
 def thai_font() -> str:
     """The first family of :func:`css_font_families` that matplotlib can use and that has Thai
-    letters (e.g. Laksaman or Loma from fonts-thai-tlwg); :class:`NoThaiFont` if there is none."""
+    letters: Sarabun when the set-up installed it from npm (:func:`gecc_kit.fonts.matplotlib_files`),
+    else e.g. Laksaman or Loma from fonts-thai-tlwg; :class:`NoThaiFont` if there is none."""
     from matplotlib import font_manager
 
+    from .fonts import matplotlib_files
+
+    try:
+        for path in matplotlib_files():
+            font_manager.fontManager.addfont(str(path))
+    except Exception as e:  # noqa: BLE001  (the machine's Thai fonts then)
+        print(f"Sarabun could not be prepared for the charts ({type(e).__name__}: {e})", file=sys.stderr)
     families = css_font_families()
     known = {}
     for entry in font_manager.fontManager.ttflist:

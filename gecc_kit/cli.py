@@ -407,7 +407,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--browser", default=None, help=browser_help)
     p.add_argument("--html-only", action="store_true", help="write the HTML handouts only (no browser needed)")
     p.add_argument("--facilitator", action="store_true",
-                   help="the facilitator's set: the cases' worked answers printed (the participants' set leaves them out)")
+                   help="the facilitator's set: the cases' worked answers printed (the participants' set leaves them out) "
+                        "and the knowledge check's answer key")
     p.set_defaults(func=_cmd_handouts)
 
     p = sub.add_parser("worksheet", help="a blank paper self-assessment (PDF) from the criteria file")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .criteria import Standard
 from .labels import label, pick
-from .quiz import LETTERS, Question
+from .quiz import LETTERS, Question, shown_letter
 from .reports import KIT_TITLE, TEMPLATES, jinja_env, print_css
 from .thai import mark_html
 
@@ -58,8 +58,11 @@ def _macros():
     return jinja_env().get_template("printed.html.j2").make_module(vars={})
 
 
-def printed_app(standard: Standard, questions: tuple[Question, ...], source: str, lang: str = "th") -> str | None:
-    """The printed stand-in for a notebook's app cell (None when the cell holds no kit page)."""
+def printed_app(standard: Standard, questions: tuple[Question, ...], source: str, lang: str = "th",
+                facilitator: bool = False) -> str | None:
+    """The printed stand-in for a notebook's app cell (None when the cell holds no kit page).
+    The questions' choices are lettered as on screen (ก ข ค ง in Thai); ``facilitator`` adds the
+    answer key after them."""
     m = _CALL.search(source)
     if not m:
         return None
@@ -76,7 +79,9 @@ def printed_app(standard: Standard, questions: tuple[Question, ...], source: str
     if kind == "knowledge_page":
         if not questions:
             return note("quiz_no_questions")
-        return note("ws_quiz") + str(macros.questions_list(questions, P, LETTERS))
+        letters = [shown_letter(x, lang) for x in LETTERS]
+        key = str(macros.answer_key(questions, L, P, letters, LETTERS)) if facilitator else ""
+        return note("ws_quiz") + str(macros.questions_list(questions, P, letters)) + key
     if kind == "basics_page":
         return None  # the background page has nothing to fill in
     return note("ws_join")  # welcome_page: joining happens on a device
@@ -101,7 +106,7 @@ def notebook_html(path: Path, standard: Standard, questions: tuple[Question, ...
     """One notebook as a handout page (HTML): code hidden, apps printed. A case's worked answer
     is left out of the participants' handout (a line says the facilitator has it), so handouts
     given out before the session do not spoil the table's discussion; ``facilitator`` prints
-    it open."""
+    it open, and the knowledge check's answer key."""
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -114,7 +119,7 @@ def notebook_html(path: Path, standard: Standard, questions: tuple[Question, ...
                 held = f"<p class='gecc-answer-held'><em>{html.escape(label('answer_with_facilitator', lang))}</em></p>"
                 cell.source = _WORKED_ANSWER.sub(lambda _m: held, cell.source)
         elif cell.cell_type == "code":
-            printed = printed_app(standard, questions, cell.source, lang)
+            printed = printed_app(standard, questions, cell.source, lang, facilitator)
             cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": printed})] if printed else []
             cell.execution_count = None
     return _handout_html(nb, standard, path.stem, lang)
@@ -149,12 +154,15 @@ def _handout_html(nb, standard: Standard, name: str, lang: str, head_notice: boo
 
 
 def worksheet_html(standard: Standard, lang: str = "th", made: date | None = None) -> str:
-    """The blank paper worksheet: one checklist per factor, the levels, a blank plan."""
+    """The blank paper worksheet: one checklist per factor (four boxes and a line for notes per
+    criterion, the factors following on), the levels, a blank plan."""
     L = lambda key, **kw: label(key, lang, **kw)  # noqa: E731
     return mark_html(jinja_env().get_template("worksheet.html.j2").render(
         lang=lang, L=L, pick=lambda th, en: pick(th, en, lang), standard=standard, statuses=_statuses(lang),
         print_css=print_css(standard, lang), printed_css=_printed_css(), kit_title=pick(*KIT_TITLE, lang),
-        notice=pick(standard.notice_th, standard.notice_en, lang) if standard.illustrative else "",
+        # page 1 says it in the body only (the running header's line starts on page 2)
+        notice=(pick(standard.notice_th, standard.notice_en, lang).strip() or label("illustrative_header", lang))
+        if standard.illustrative else "",
     ))
 
 

@@ -13,14 +13,12 @@ from datetime import datetime
 import ipywidgets as W
 
 from .labels import label, pick
-from .quiz import LETTERS, PHASES, Question, grade
+from .quiz import LETTERS, PHASES, THAI_LETTERS, Question, grade
 from .session import log
 from .store import Participant, Store
 from .widgets import _CSS, Nav, _esc, _html, lean
 
 __all__ = ["KnowledgeApp"]
-
-THAI_LETTERS = dict(zip(LETTERS, ("ก", "ข", "ค", "ง")))
 
 
 class KnowledgeApp:

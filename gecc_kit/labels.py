@@ -134,6 +134,7 @@ LABELS = {
     "quiz_gain": ("หลังการอบรมตอบถูกเพิ่มขึ้น {gain:+d} ข้อ", "Change from pre- to post-test: {gain:+d}"),
     "quiz_explanations": ("เฉลยและคำอธิบาย", "Answers and explanations"),
     "quiz_right_answer": ("คำตอบที่ถูก", "Right answer"),
+    "quiz_answer_key": ("เฉลยแบบทดสอบ (ฉบับวิทยากร)", "Answer key (facilitator's copy)"),
     "quiz_your_answers": ("คำตอบของท่าน ก่อน / หลัง", "Your answers, pre / post"),
     # facilitator pages
     "facilitator_only": ("หน้านี้สำหรับวิทยากร ต้องเปิดด้วยลิงก์ที่มีรหัสวิทยากร", "This page is for the facilitator: open it with the link that carries the facilitator key."),
@@ -182,6 +183,7 @@ LABELS = {
     "ws_title": ("แบบฝึกประเมินตนเอง ศูนย์ราชการสะดวก (GECC) ฉบับกระดาษ", "GECC practice self-assessment: paper worksheet"),
     "ws_no": ("ข้อ", "No."),
     "ws_evidence": ("หลักฐาน / บันทึก", "Evidence / notes"),
+    "ws_evidence_hint": ("ตัวอย่างหลักฐาน / บันทึก", "Evidence to look for / notes"),
     "ws_items": ("ข้อ", "criteria"),
     "ws_threshold": ("เกณฑ์คะแนน", "Threshold"),
     "ws_all_mandatory": ("และผ่านข้อจำเป็นทุกข้อ", "and every mandatory criterion met"),

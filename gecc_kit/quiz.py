@@ -19,9 +19,12 @@ from pathlib import Path
 from .errors import DataError, Problem
 from .tables import check_columns, read_csv, unique_id
 
-__all__ = ["Question", "Result", "PHASES", "LETTERS", "load_questions", "questions_path", "grade"]
+__all__ = ["Question", "Result", "PHASES", "LETTERS", "THAI_LETTERS", "shown_letter", "load_questions", "questions_path", "grade"]
 
 LETTERS = ("a", "b", "c", "d")
+# How a choice is labelled for people: ก ข ค ง in Thai, a b c d in English, on screen and on paper
+# alike (the files and the store keep a to d).
+THAI_LETTERS = dict(zip(LETTERS, ("ก", "ข", "ค", "ง")))
 PHASES = ("pre", "post")
 TOPICS = ("gecc", "location", "personnel", "service", "technology", "act")
 COLUMNS = {
@@ -74,6 +77,11 @@ class Result:
     @property
     def percent(self) -> float:
         return 100.0 * self.correct / self.total if self.total else 0.0
+
+
+def shown_letter(letter: str, lang: str = "th") -> str:
+    """A choice's letter as a participant reads it: ``ข`` for ``b`` in Thai, ``b`` in English."""
+    return THAI_LETTERS.get(letter, letter) if lang == "th" else letter
 
 
 def questions_path() -> Path:

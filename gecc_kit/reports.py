@@ -51,11 +51,14 @@ def css_string(text: str) -> str:
 
 
 def print_css(standard: Standard | None, lang: str = "th") -> str:
-    """The A4 print CSS (``templates/print.css.j2``): Thai fonts and word breaks, a running header
+    """The A4 print CSS (``templates/print.css.j2``): Thai fonts (Sarabun embedded) and word breaks, a running header
     with the kit's title and, for illustrative criteria, one short fixed line saying so (the
     criteria file's full notice is printed in the body: a long one would not fit the margin)."""
+    from .fonts import embedded_css
+
     notice = label("illustrative_header", lang) if standard is not None and standard.illustrative else ""
     return jinja_env().get_template("print.css.j2").render(
+        font_faces=embedded_css(),  # Sarabun from npm inside the page: the PDF embeds it, no network
         header_left=css_string(pick(*KIT_TITLE, lang)),
         header_right=css_string(notice),
         page_label=css_string(label("ws_page", lang) + " "),

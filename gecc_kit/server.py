@@ -17,7 +17,7 @@ import re
 import secrets
 import socket
 import sys
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -358,6 +358,41 @@ def thai_words(config: ServerConfig, criteria: Path) -> Path | None:
         return None
 
 
+def web_fonts(config: ServerConfig) -> bool:
+    """Sarabun for the pages, from the kit's own server (no CDN): the woff2 files the set-up installed
+    from npm (:mod:`gecc_kit.fonts`) copied into ``var/public``'s static files (``/voila/static/fonts/``),
+    and beside the template there the @font-face rules (with the ``--base-url`` prefix) that the page
+    template includes. Without the files the rules are removed, one line says so, and pages use the
+    machine's Thai fonts; False then."""
+    from . import fonts
+
+    template = config.var_dir / "public" / "voila" / "templates" / "gecc"
+    rules = template / "gecc-fonts.css"
+    if not fonts.installed():
+        rules.unlink(missing_ok=True)
+        print(f"  Sarabun (the Thai web font) is not installed in {fonts.font_dir()}: pages use the machine's Thai fonts "
+              "(`npm ci` in the kit's folder installs it; `make serve` does).", file=sys.stderr, flush=True)
+        return False
+    folder = template / "static" / "fonts"
+    folder.mkdir(parents=True, exist_ok=True)
+    for subset in fonts.SUBSETS:
+        for weight in fonts.WEIGHTS:
+            source = fonts.font_file(subset, weight)
+            _replace_if_changed(folder / source.name, source.read_bytes())
+    url = quote(f"{config.path_prefix}voila/static/fonts/", safe="/%")
+    _replace_if_changed(rules, fonts.face_css(lambda p: url + p.name).encode("utf-8"))
+    return True
+
+
+def _replace_if_changed(target: Path, data: bytes) -> None:
+    """Write ``target`` only when it differs, in one step (replicas sharing var/ may serve it meanwhile)."""
+    if target.is_file() and target.read_bytes() == data:
+        return
+    tmp = target.with_name(target.name + f".{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(target)
+
+
 def dashboard_url(config: ServerConfig, workshop: Workshop, key: str) -> str | None:
     """The facilitator's dashboard link with its key, once the kit has a dashboard notebook."""
     if not (config.notebooks / DASHBOARD).is_file():
@@ -431,8 +466,9 @@ def serve(config: ServerConfig) -> None:
     store.close()
     env = kernel_environment(config, store_url, criteria, workshop)
     words = thai_words(config, criteria)
-    if words is not None:  # Voilà serves var/public's static files; kernels read the words for "my report"
+    if web_fonts(config) or words is not None:  # Voilà serves var/public's static files (and its template's font rules)
         env["JUPYTER_PATH"] = os.pathsep.join((env["JUPYTER_PATH"], str(config.var_dir / "public")))
+    if words is not None:  # kernels read the words for "my report"
         env["GECC_THAI_WORDS"] = str(words)
     # The server and the kernels read the key file (again when `gecc-kit keys rotate` changes it).
     env["GECC_FACILITATOR_KEY_FILE"] = str(config.var_dir / keys.KEY_FILE)

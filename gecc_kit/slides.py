@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 from . import agenda
 from .errors import GeccError
+from .fonts import embedded_css
 
 __all__ = ["build_slides", "fill_deck", "reveal_dir", "SLIDES_DIR", "SlidesError"]
 
@@ -165,6 +166,7 @@ def build_slides(out: Path, decks: Path = SLIDES_DIR, *, join_url: str | None = 
         nb = fill_deck(nbformat.read(nb_path, as_version=4), join_url=join_url, agenda_path=agenda_path)
         body, _ = exporter.from_notebook_node(nb, resources={
             "language_code": "th",
+            "gecc_fonts": embedded_css(),  # Sarabun from npm inside the deck (no network)
             "metadata": {"name": nb_path.stem},
         })
         path = out / f"{nb_path.stem}.slides.html"

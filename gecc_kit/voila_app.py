@@ -79,7 +79,7 @@ ROOM_FULL = """<!DOCTYPE html>
 <meta http-equiv="refresh" content="15">
 <meta http-equiv="Content-Security-Policy" content="default-src 'self'; style-src 'unsafe-inline'">
 <title>ห้องเต็มชั่วคราว (GECC)</title>
-<style>body{font-family:"Noto Sans Thai","Sarabun","Loma",sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.6;color:#1f2328}
+<style>body{font-family:"Sarabun","Noto Sans Thai","Laksaman","Loma",sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.6;color:#1f2328}
 .en{color:#57606a}</style></head>
 <body><div class="gecc-room-full">
 <h1>ขณะนี้มีผู้เข้าร่วมเต็มจำนวน กรุณารอสักครู่</h1>
@@ -100,7 +100,10 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "share" / "jupyter" / "voila" /
 def _error_template():
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True)
+    # the kit's template, then the same template folders Voilà finds on JUPYTER_PATH (var/public's
+    # holds the Sarabun rules `gecc-kit serve` writes, gecc-fonts.css)
+    more = [os.path.join(p, "voila", "templates", "gecc") for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(TEMPLATE_DIR), *more]), autoescape=True)
     return env.get_template("error.html")
 
 
@@ -247,7 +250,17 @@ def room_full(handler: web.RequestHandler) -> None:
     handler.set_header("Retry-After", "15")
     handler.set_header("Cache-Control", "no-store")
     handler.set_header("Content-Type", "text/html; charset=UTF-8")
-    handler.finish(ROOM_FULL)
+    handler.finish(_room_full_html())
+
+
+@lru_cache(maxsize=1)
+def _room_full_html() -> str:
+    """The "room full" page, in Sarabun when `gecc-kit serve` wrote its rules (see :func:`_error_template`)."""
+    try:
+        rules = _error_template().environment.get_template("gecc-fonts.css").render()
+    except Exception:  # no Sarabun: the machine's Thai fonts
+        rules = ""
+    return ROOM_FULL.replace("<style>", "<style>" + rules, 1)
 
 
 class CappedVoilaHandler(ThaiErrors, VoilaHandler):

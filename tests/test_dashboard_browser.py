@@ -243,3 +243,24 @@ def test_rotating_the_key_ends_every_old_link_on_a_running_server(tmp_path):
         assert http_get(f"{s.base}{DASH}?w=E2E&key={new}")[0] == 200
     finally:
         s.stop()
+
+
+@pytest.mark.parametrize("which", ["dashboard", "consensus"])
+def test_the_facilitator_pages_pass_axe(room, browser, which):
+    """axe-core on the facilitator's pages as projected (1920x1080): no critical, serious or
+    moderate violation (issue 15 asks it of the facilitator pages too)."""
+    from test_a11y import axe_violations
+
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    if which == "dashboard":
+        page.goto(f"{room.base}{DASH}?w=E2E&key={room.key}")
+        page.wait_for_selector(".gecc-dash-factor .gecc-dist", timeout=60_000)
+    else:
+        t1 = "โต๊ะ 1"
+        page.goto(f"{room.base}{CONSENSUS}?w=E2E&t={t1}&key={table_key(room.key, 'E2E', t1)}")
+        page.wait_for_selector(".gecc-consensus-L01", timeout=60_000)
+    page.wait_for_timeout(500)
+    bad = [v for v in axe_violations(page) if v["impact"] in ("critical", "serious", "moderate")]
+    context.close()
+    assert not bad, bad

@@ -369,20 +369,26 @@ class Analysis:
     def _criteria_table(self, rows: pd.DataFrame) -> pd.DataFrame:
         return rows[["criterion_id", "factor", "title_th", "mandatory", "n", "mean", "spread", *(s.value for s in Status)]].copy()
 
+    def _criteria_rows(self, stats):
+        """The criteria frame's rows for ``stats`` (room.py's weakest or most disputed), in order."""
+        c = self.results.criteria
+        ids = [s.criterion.id for s in stats]
+        return c.set_index("criterion_id").loc[ids].reset_index() if ids else c.iloc[0:0]
+
+    def _no_criteria(self, key: str, title, all_fine) -> Section:
+        """The section without a chart: ``all_fine`` when some criterion has 3 answers, else why none shows."""
+        c = self.results.criteria
+        first = all_fine if (~c["hidden"]).any() else (
+            "ยังไม่มีเกณฑ์ใดที่มีผู้ตอบอย่างน้อย 3 คน จึงยังไม่แสดงผลรายเกณฑ์", "No criterion has answers from 3 people yet.")
+        return Section(key, title, None, (first, (PRIVACY[0], PRIVACY[1])), self._criteria_table(c.iloc[0:0]))
+
     def weakest_criteria(self) -> Section | None:
         if self.error:
             return None
-        c = self.results.criteria
-        ids = [s.criterion.id for s in self.results.overview.weakest]
-        rows = c.set_index("criterion_id").loc[ids].reset_index() if ids else c.iloc[0:0]
+        rows = self._criteria_rows(self.results.overview.weakest)
         title = ("เกณฑ์ที่ห้องทำได้น้อยที่สุด", "The criteria the room meets least")
         if rows.empty:
-            any_shown = (~c["hidden"]).any()
-            lines = ((("ทุกเกณฑ์ที่มีผู้ตอบอย่างน้อย 3 คนได้คะแนนเต็ม", "Every criterion with 3 or more answers has full credit.")
-                      if any_shown else
-                      ("ยังไม่มีเกณฑ์ใดที่มีผู้ตอบอย่างน้อย 3 คน จึงยังไม่แสดงผลรายเกณฑ์", "No criterion has answers from 3 people yet.")),
-                     (PRIVACY[0], PRIVACY[1]))
-            return Section("weakest", title, None, lines, self._criteria_table(rows))
+            return self._no_criteria("weakest", title, ("ทุกเกณฑ์ที่มีผู้ตอบอย่างน้อย 3 คนได้คะแนนเต็ม", "Every criterion with 3 or more answers has full credit."))
         fig = self._criteria_chart(rows, lambda r: f"{r['mean']:.0f}%", "เกณฑ์ที่ได้คะแนนเฉลี่ยต่ำสุด (% ของคะแนนเต็ม)")
         top = rows.iloc[0]
         mandatory = int(rows["mandatory"].sum())
@@ -404,17 +410,10 @@ class Analysis:
     def disputed_criteria(self) -> Section | None:
         if self.error:
             return None
-        c = self.results.criteria
-        ids = [s.criterion.id for s in self.results.overview.disputed]
-        rows = c.set_index("criterion_id").loc[ids].reset_index() if ids else c.iloc[0:0]
+        rows = self._criteria_rows(self.results.overview.disputed)
         title = ("เกณฑ์ที่คำตอบต่างกันมากที่สุด", "The criteria the room disagrees on most")
         if rows.empty:
-            any_shown = (~c["hidden"]).any()
-            lines = ((("ทุกเกณฑ์ที่มีผู้ตอบอย่างน้อย 3 คนได้คำตอบตรงกันทั้งห้อง", "Every criterion with 3 or more answers was answered alike.")
-                      if any_shown else
-                      ("ยังไม่มีเกณฑ์ใดที่มีผู้ตอบอย่างน้อย 3 คน จึงยังไม่แสดงผลรายเกณฑ์", "No criterion has answers from 3 people yet.")),
-                     (PRIVACY[0], PRIVACY[1]))
-            return Section("disputed", title, None, lines, self._criteria_table(rows))
+            return self._no_criteria("disputed", title, ("ทุกเกณฑ์ที่มีผู้ตอบอย่างน้อย 3 คนได้คำตอบตรงกันทั้งห้อง", "Every criterion with 3 or more answers was answered alike."))
         fig = self._criteria_chart(rows, lambda r: f"SD {r['spread']:.2f}", "เกณฑ์ที่คำตอบกระจายมากที่สุด (ส่วนเบี่ยงเบนของคะแนน 0–0.5)")
         top = rows.iloc[0]
         ids_text = ", ".join(rows["criterion_id"].head(3))

@@ -98,14 +98,19 @@ def _pre_test_first() -> bool:
     return os.environ.get("GECC_PRE_TEST_FIRST", "1") != "0" and not preview()
 
 
+def _agenda_plan() -> str:
+    """The day's plan the facilitator chose (``gecc-kit serve --agenda``, $GECC_AGENDA_PLAN)."""
+    plan = os.environ.get("GECC_AGENDA_PLAN", "full")
+    return plan if plan in ("full", "half") else "full"
+
+
 def agenda_block(lang: str = "th") -> str:
     """The day's กำหนดการ for the welcome page: the plan the facilitator chose (``gecc-kit serve
     --agenda``, $GECC_AGENDA_PLAN), from the same file as the slides; nothing if it cannot be read."""
     from .agenda import agenda_html
 
-    plan = os.environ.get("GECC_AGENDA_PLAN", "full")
     try:
-        table = agenda_html(plan if plan in ("full", "half") else "full", lang, caption=True)
+        table = agenda_html(_agenda_plan(), lang, caption=True)
     except GeccError:
         log.exception("the agenda could not be read")
         return ""
@@ -159,19 +164,26 @@ def _knowledge(ctx):
 
 def _post_opens(ctx, now: Callable[[], datetime] | None = None) -> Callable[[], str | None]:
     """The post-test opens once the participant has done the summary and plan, or from the time
-    the day's agenda gives it (``--agenda``; Thai time), whichever comes first."""
+    the day's agenda gives it (``--agenda``; Thai time), whichever comes first. The agenda is read
+    once per page, when first needed (not at every answer)."""
+    agenda_time: list = []
+
+    def posttest_at():
+        if not agenda_time:
+            try:
+                from .agenda import posttest_start
+
+                agenda_time.append(posttest_start(_agenda_plan()))
+            except Exception:  # no agenda to go by: progress alone decides
+                log.exception("the agenda could not be read")
+                agenda_time.append(None)
+        return agenda_time[0]
+
     def opens() -> str | None:
         nav = ctx.nav
         if nav is not None and nav.states.get(SUMMARY_PAGE) == DONE:
             return None
-        try:
-            from .agenda import posttest_start
-
-            plan = os.environ.get("GECC_AGENDA_PLAN", "full")
-            at = posttest_start(plan if plan in ("full", "half") else "full")
-        except Exception:  # no agenda to go by: progress alone decides
-            log.exception("the agenda could not be read")
-            at = None
+        at = posttest_at()
         clock = (now or _thai_now)()
         if at is not None and clock.time() >= at:
             return None

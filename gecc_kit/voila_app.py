@@ -414,6 +414,24 @@ def _ready(task) -> bool:
     return task.done() and not task.cancelled() and task.exception() is None
 
 
+def guard_culling(km) -> None:
+    """jupyter_server's culler visits every kernel, including one whose start is still under way:
+    its ``last_activity`` is not set yet, reading it raises, and the culler logs a traceback (seen
+    in CI while pages arrived at a full room). Such a kernel is not idle: the culler skips it."""
+    original = km.cull_kernel_if_idle
+
+    async def cull_kernel_if_idle(kernel_id):
+        kernel = km._kernels.get(kernel_id)
+        if kernel is None:
+            return None
+        values = getattr(kernel, "_trait_values", None)
+        if values is not None and values.get("last_activity") is None:
+            return None
+        return await original(kernel_id)
+
+    km.cull_kernel_if_idle = cull_kernel_if_idle
+
+
 class GeccVoila(Voila):
     """Voilà for a workshop room (see the module docstring)."""
 
@@ -709,6 +727,7 @@ class GeccVoila(Voila):
         settings["headers"] = {**settings.get("headers", {}), "Referrer-Policy": "no-referrer"}
         self._scrub_logs()
         self._guard_starts()
+        guard_culling(self.kernel_manager)
         if hasattr(self.kernel_manager, "_pools"):
             self._follow_the_room()
 

@@ -131,3 +131,54 @@ def test_a_page_whose_kernel_gave_way_logs_one_line_not_a_traceback():
         other = logging.LogRecord("Voila", logging.ERROR, __file__, 1, "boom", (), sys.exc_info())
     Scrubbed(show_ids=False).filter(other)
     assert "Traceback" in logging.Formatter("%(message)s").format(other), "other errors keep their traceback"
+
+
+def test_the_culler_skips_a_kernel_whose_start_is_under_way(caplog, tmp_path):
+    """A kernel being started has no ``last_activity`` yet; jupyter_server's culler read it and
+    logged a traceback (CI, pages arriving at a full room). With the kit's guard the culler skips
+    that kernel quietly, and still culls a kernel that has been idle too long."""
+    import logging
+    from datetime import timedelta
+
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager, ServerKernelManager
+
+    from gecc_kit.voila_app import guard_culling
+
+    def manager():
+        km = AsyncMappingKernelManager(root_dir=str(tmp_path), cull_idle_timeout=60)
+        starting = ServerKernelManager()
+        starting.kernel_name = "python3"
+        km._kernels["starting"] = starting  # in the map, last_activity not yet set
+        culled = []
+
+        async def shutdown_kernel(kernel_id, now=False, restart=False):
+            culled.append(kernel_id)
+
+        km.shutdown_kernel = shutdown_kernel
+        return km, culled
+
+    caplog.set_level(logging.DEBUG)
+    km, _ = manager()
+    km.log = logging.getLogger("unguarded")
+    asyncio.run(km.cull_kernels())
+    assert any(r.name == "unguarded" and r.exc_info for r in caplog.records), "the unguarded culler raised (the bug)"
+
+    caplog.clear()
+    km, culled = manager()
+    km.log = logging.getLogger("guarded")
+    guard_culling(km)
+    idle = ServerKernelManager()
+    idle.kernel_name = "python3"
+    idle.execution_state = "idle"
+    idle.last_activity = datetime_now() - timedelta(seconds=600)
+    km._kernels["idle"] = idle
+    km._kernel_connections["idle"] = 0
+    asyncio.run(km.cull_kernels())
+    assert not [r for r in caplog.records if r.exc_info], [r.getMessage() for r in caplog.records]
+    assert culled == ["idle"], "the long-idle kernel is still culled, the starting one is not"
+
+
+def datetime_now():
+    from jupyter_server._tz import utcnow
+
+    return utcnow()

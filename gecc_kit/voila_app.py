@@ -723,6 +723,9 @@ class GeccVoila(Voila):
         # A page's widget message is a few kB (a 2,000-character Thai note is 6 kB); tornado's
         # default lets one message carry 10 MiB. Bigger ones close that websocket.
         settings["websocket_max_message_size"] = WEBSOCKET_MAX_BYTES
+        # Pages, scripts and the Thai words file (252 kB of JSON, 60 kB gzipped) travel compressed
+        # to a browser that asks for it: a phone on a busy room's Wi-Fi or on Zoom's side.
+        settings["compress_response"] = True
         # Personal links carry a token in the URL: never in a Referer header, never in a cache.
         settings["headers"] = {**settings.get("headers", {}), "Referrer-Policy": "no-referrer"}
         self._scrub_logs()

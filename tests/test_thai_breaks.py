@@ -401,3 +401,21 @@ def test_the_words_are_served_and_nothing_else_of_var(server):
                  "/voila/static/%2E%2E/%2E%2E/%2E%2E/%2E%2E/%2E%2E/facilitator.key", "/voila/static/../../../../../facilitator.key"):
         status, body = http_get(server.base + path)
         assert status != 200 and b"SQLite format 3" not in body, path
+
+
+@pytest.mark.browser
+def test_the_words_travel_compressed(server):
+    """The words file is the largest thing a phone downloads after the page: the server gzips it
+    (and the page) for a browser that accepts it."""
+    import gzip
+    import urllib.request
+
+    got = {}
+    for path in ("/voila/static/" + thai.WORDS_FILE, "/voila/render/00-welcome.ipynb"):
+        request = urllib.request.Request(server.base + path, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            raw = response.read()
+            assert response.headers.get("Content-Encoding") == "gzip", path
+        got[path] = gzip.decompress(raw)
+        assert len(raw) < len(got[path]) / 2, (path, len(raw), len(got[path]))
+    assert "ผู้สูงอายุ" in json.loads(got["/voila/static/" + thai.WORDS_FILE])["words"]

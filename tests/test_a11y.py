@@ -460,6 +460,28 @@ def test_a_keyboard_only_walk_through_join_a_criterion_a_plan_row_and_the_downlo
     store.close()
 
 
+def test_a_quiz_question_is_one_tab_stop_answered_with_the_arrow_keys(server, browser):
+    """A question's choices are one radio group: Tab reaches its first choice, the arrow keys move
+    the choice (and it is saved), and the next Tab goes on to the next question, not the next choice."""
+    store = Store(server.store_url)
+    p = store.join("E2E", "แบบทดสอบด้วยคีย์บอร์ด")
+    context, page = new_page(browser, 1366, 768)
+    open_page(page, server.base, "06-knowledge-check.ipynb", p.token, ".gecc-quiz-pre .gecc-quiz-choice")
+    first, second = QUESTIONS[0].id, QUESTIONS[1].id
+    tab_to(page, f".gecc-quiz-pre-{first} input[type=radio]", "the first question", limit=40)
+    assert_focus_ring(page, "the first question's choices")
+    page.keyboard.press("ArrowDown")
+    assert wait_until(lambda: store.quiz_choices(p.id).get("pre", {}).get(first) is not None), "an arrow key chooses, and it is saved"
+    chosen = store.quiz_choices(p.id)["pre"][first]
+    page.keyboard.press("ArrowDown")
+    assert wait_until(lambda: store.quiz_choices(p.id)["pre"][first] != chosen), "the next arrow moves the choice"
+    page.keyboard.press("Tab")
+    assert page.evaluate(f"!!document.activeElement.closest('.gecc-quiz-pre-{second}')"), f"one Tab goes to the next question: on {focused(page)}"
+    assert_focus_ring(page, "the second question's choices")
+    context.close()
+    store.close()
+
+
 def test_moving_to_another_module_in_place_gives_its_title_the_focus(server, browser):
     """The next module opens in the same page: the focus goes to its title, not back to the page's top;
     switching to English says so to the browser (lang) and keeps the focus there."""

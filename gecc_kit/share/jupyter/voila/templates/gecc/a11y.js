@@ -8,7 +8,7 @@
    - the page's <main> (role on Voila's #rendered_cells) and a skip link, the first thing a Tab
      reaches, to the exercise ([data-gecc-exercise]; the join form; else the content);
    - each status choice (ToggleButtons) a group named after its criterion (aria-labelledby its
-     title), each button aria-pressed; each question's radios a radiogroup named by the question;
+     title), each button aria-pressed; each question's radios a radiogroup named by the question, one Tab stop (a shared name);
    - live regions: the factor's score so far (polite), the knowledge check's result, the join
      form's error (alert); each row's save mark is in place, empty, before it first speaks;
    - focus: an element the kernel marks data-gecc-focus (after joining, when the files are ready)
@@ -52,6 +52,11 @@
     var box = row.querySelector(".widget-radio-box");
     var text = row.querySelector(".gecc-question-text[id]");
     if (box && text) { box.setAttribute("role", "radiogroup"); box.setAttribute("aria-labelledby", text.id); }
+    /* One name per question: the browser then makes its choices one Tab stop, moved with the arrow
+       keys (which click the radio, as ipywidgets listens for). */
+    if (box && text) {
+      box.querySelectorAll("input[type=radio]").forEach(function (r) { if (r.name !== "gecc-" + text.id) { r.name = "gecc-" + text.id; } });
+    }
   }
   function saveMark(row) {  /* a live region speaks changes, not its first content: be there, empty, first */
     if (row.querySelector(":scope > .gecc-save-mark")) { return; }

@@ -117,6 +117,19 @@ gecc-w, .gecc-nowrap { white-space: nowrap; }
 .gecc-question .widget-radio { width: 100% !important; max-width: 100%; }
 .gecc-downloads a { display: inline-block; margin: .3rem .6rem .3rem 0; padding: .55rem .8rem; min-height: 44px; border: 1px solid #1f6feb; border-radius: .4rem; text-decoration: none; }
 .gecc-chart text { fill: #1f2328; }
+/* The summary's bar chart, drawn in HTML (summary.score_chart_html): its words stay 16 px on a phone. */
+.gecc-chart-html { max-width: 40rem; margin: .4rem 0 .2rem; }
+.gecc-chart-row { display: grid; grid-template-columns: minmax(6rem, 10rem) 1fr 4.5rem; align-items: center; gap: .6rem; margin: .35rem 0; }
+.gecc-chart-row.gecc-chart-overall { font-weight: 700; }
+.gecc-chart-track { position: relative; height: 1.75rem; background: #eef2f7; border-radius: .2rem; }
+.gecc-chart-html .gecc-bar { position: absolute; left: 0; top: 0; bottom: 0; background: #1f6feb; border-radius: .2rem; }
+.gecc-chart-overall .gecc-bar { background: #0b4fa3; }
+.gecc-chart-mark { position: absolute; top: -.2rem; bottom: -.2rem; border-left: 2px dashed #9a6700; }
+.gecc-chart-value { text-align: right; white-space: nowrap; }
+@media (max-width: 600px) {
+  .gecc-chart-row { grid-template-columns: 1fr 4.5rem; row-gap: .15rem; }
+  .gecc-chart-name { grid-column: 1 / -1; }
+}
 .gecc-chart-legend { font-size: 1rem; color: #7a4b00; margin: .2rem 0 .6rem; }
 .gecc-score-table { border-collapse: collapse; margin: .4rem 0; max-width: 100%; }
 .gecc-score-table td, .gecc-score-table th { border-bottom: 1px solid #d0d7de; padding: .3rem .6rem; text-align: left; vertical-align: top; }

@@ -76,9 +76,8 @@ WIDER_THAN_SCREEN = """() => {
     return out.slice(0, 10);
 }"""
 
-# Every visible text node's computed font size: no exceptions. (The summary's chart is an SVG picture that
-# scales with the screen: its text is 16 px in the chart's own units, drawn smaller on a phone; every figure
-# in it is also in the table and the legend beside it, at 16 px.)
+# Every visible text node's font size as drawn: the computed size, times the scale of an SVG picture it is in
+# (an SVG's 16 px text is drawn smaller when the picture shrinks to a phone). No exceptions.
 SMALL_TEXT = """() => {
     """ + SHUT + """
     const out = [];
@@ -93,7 +92,9 @@ SMALL_TEXT = """() => {
         if (!rects.length) { continue; }
         const cs = getComputedStyle(el);
         if (cs.visibility !== 'visible' || cs.opacity === '0') { continue; }
-        const size = parseFloat(cs.fontSize);
+        let size = parseFloat(cs.fontSize);
+        const svg = el.closest('svg');
+        if (svg && el.getScreenCTM) { const m = el.getScreenCTM(); if (m) { size *= Math.hypot(m.a, m.b); } }
         if (size < 15.9) {
             out.push(el.tagName.toLowerCase() + '.' + [...el.classList].join('.') + ' (' + size.toFixed(1) + ' px): ' + n.textContent.trim().slice(0, 40));
         }

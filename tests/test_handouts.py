@@ -81,12 +81,17 @@ def test_every_participant_notebook_becomes_an_a4_pdf_in_thai_without_code(hando
         assert squash(h1_of(nb)) in flat, f"{pdf.name}: its heading"
         for marker in CODE_MARKERS:
             assert marker not in text, f"{pdf.name} shows code: {marker!r}"
-        # The running header on every page: the kit's title, the illustrative line, page x / n.
+        # Page 1 says the kit's title and the illustrative line once (its own head, not a second
+        # banner); the running header carries them on every later page; page x / n on every page.
         pages = text.split("\f")[:-1]
+        title, short = "ชุดฝึกอบรมมาตรฐานศูนย์ราชการสะดวก(GECC)", "เกณฑ์ในเอกสารนี้เป็นตัวอย่างเพื่อการฝึกไม่ใช่แบบประเมินทางการ"
+        first = squash(pages[0])
+        assert first.count(title) == 1 and first.count("ไม่ใช่แบบประเมินทางการ") == 1, (pdf.name, first[:300])
+        assert squash(standard.notice_th) in first, (pdf.name, "the criteria file's notice on page 1")
         for i, page in enumerate(pages, start=1):
             page_flat = squash(page)
-            assert "ชุดฝึกอบรมมาตรฐานศูนย์ราชการสะดวก(GECC)" in page_flat, (pdf.name, i)
-            assert "เกณฑ์ในเอกสารนี้เป็นตัวอย่างเพื่อการฝึกไม่ใช่แบบประเมินทางการ" in page_flat, (pdf.name, i)
+            if i > 1:
+                assert title in page_flat and short in page_flat, (pdf.name, i, "the running header")
             assert f"หน้า{i}/{len(pages)}" in page_flat, (pdf.name, i)
         assert_a4_and_inside_the_page(pdf)
 

@@ -40,7 +40,34 @@ def _markdown():
 
 def render(markdown_text: str) -> str:
     """One Markdown cell as HTML, in the classes JupyterLab's CSS styles as a Markdown cell."""
-    return f"<div class='jp-RenderedHTMLCommon jp-RenderedMarkdown gecc-teaching'>{_label_cells(_markdown()(markdown_text))}</div>"
+    return f"<div class='jp-RenderedHTMLCommon jp-RenderedMarkdown gecc-teaching'>{_fold(_label_cells(_markdown()(markdown_text)))}</div>"
+
+
+_H2 = re.compile(r"(?=<h2[\s>])")
+_H2_WHOLE = re.compile(r"<h2[^>]*>.*?</h2>", re.S)
+SECTION = "<details class='gecc-section' open>"
+KEEP = "<details class='gecc-section gecc-section-keep' open>"
+
+
+def _fold(html_text: str) -> str:
+    """Each ``<h2>`` section as a ``<details>`` whose summary is the heading, open. A phone's page
+    folds them (the page script), except the ones marked to keep (:func:`module_content`): a
+    module's teaching is 5,000 px on a 390 px screen, its section titles fit on one."""
+    parts = _H2.split(html_text)
+    out = [parts[0]]
+    for part in parts[1:]:
+        head = _H2_WHOLE.match(part)
+        if head is None:
+            out.append(part)
+            continue
+        out.append(f"{SECTION}<summary>{head.group()}</summary>{part[head.end():]}</details>")
+    return "".join(out)
+
+
+def _keep(html_text: str, last: bool) -> str:
+    """Mark the first (or the last) section of a module's text to stay open on a phone."""
+    at = html_text.rfind(SECTION) if last else html_text.find(SECTION)
+    return html_text if at < 0 else html_text[:at] + KEEP + html_text[at + len(SECTION):]
 
 
 _TABLE = re.compile(r"<table>\s*<thead>(.*?)</thead>(.*?)</table>", re.S)
@@ -85,4 +112,6 @@ def module_content(notebook: str, folder: str | None = None) -> ModuleContent:
         source = cell.get("source", "")
         text = "".join(source) if isinstance(source, list) else str(source)
         (after if seen_app else before).append(render(text))
-    return ModuleContent("".join(before), "".join(after))
+    # On a phone the overview (the first section) and the exercise's instructions (the last one
+    # before the app) stay open; the other sections fold to their titles.
+    return ModuleContent(_keep(_keep("".join(before), last=False), last=True), "".join(after))

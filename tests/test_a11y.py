@@ -483,6 +483,39 @@ def test_a_quiz_question_is_one_tab_stop_answered_with_the_arrow_keys(server, br
     store.close()
 
 
+def test_on_a_phone_a_module_folds_to_its_section_titles(server, browser):
+    """At 390 px a module's teaching shows its overview and the exercise's instructions, the other
+    sections as titles a tap opens: the exercise is much nearer the top. A laptop shows it all."""
+    store = Store(server.store_url)
+    p = pre_tested(store, store.join("E2E", "อ่านบนมือถือ"))
+    exercise = ("document.querySelector('.gecc-criterion-L01').getBoundingClientRect().top"
+                " - document.querySelector('.gecc-view h1').getBoundingClientRect().top")
+    context, page = new_page(browser, 1366, 768)
+    open_page(page, server.base, "01-location.ipynb", p.token, f".gecc-status-{LOCATION[0].id}")
+    assert page.locator("details.gecc-section").count() >= 8, "the teaching is in sections"
+    assert page.locator("details.gecc-section:not([open])").count() == 0, "a laptop shows every section"
+    context.close()
+
+    context, page = new_page(browser, 390, 844)
+    open_page(page, server.base, "01-location.ipynb", p.token, f".gecc-status-{LOCATION[0].id}")
+    closed = page.locator("details.gecc-section:not([open])")
+    titles = [t.strip() for t in closed.locator("summary").all_inner_texts()]
+    assert {"ทำไมด้านสถานที่จึงสำคัญ", "กฎหมายที่เกี่ยวข้อง", "แหล่งข้อมูล"} <= set(titles), titles
+    assert "ภาพรวม" not in titles and not any(t.startswith("แบบฝึกประเมินตนเอง") for t in titles), "overview and instructions stay open"
+    folded = page.evaluate(exercise)
+    law = page.locator("details.gecc-section", has=page.locator("summary", has_text="กฎหมายที่เกี่ยวข้อง"))
+    assert not law.locator("p").first.is_visible()
+    assert law.locator("summary").bounding_box()["height"] >= 44, "a title is a 44 px tap target"
+    law.locator("summary").click()
+    assert law.locator("p").first.is_visible(), "a tap on its title opens a section"
+    page.evaluate("document.querySelectorAll('details.gecc-section').forEach(d => d.open = true)")
+    unfolded = page.evaluate(exercise)
+    print(f"at 390 px the exercise starts {folded:.0f} px below the title (all open: {unfolded:.0f} px)")
+    assert folded < 0.6 * unfolded, (folded, unfolded)
+    context.close()
+    store.close()
+
+
 def test_moving_to_another_module_in_place_gives_its_title_the_focus(server, browser):
     """The next module opens in the same page: the focus goes to its title, not back to the page's top;
     switching to English says so to the browser (lang) and keeps the focus there."""

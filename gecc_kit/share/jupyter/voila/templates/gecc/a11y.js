@@ -14,6 +14,7 @@
    - focus: an element the kernel marks data-gecc-focus (after joining, when the files are ready)
      takes the focus when it appears; after moving to another module in place, its title does;
    - the page's language (lang="en" with l=en; the Thai teaching text keeps lang="th");
+   - on a phone, the teaching's sections folded to their titles (but the overview and the exercise's);
    - the fixed top bar's height, so the page starts below it at any width. */
 (function () {
   "use strict";
@@ -58,6 +59,14 @@
       box.querySelectorAll("input[type=radio]").forEach(function (r) { if (r.name !== "gecc-" + text.id) { r.name = "gecc-" + text.id; } });
     }
   }
+  /* On a phone a module's teaching folds to its section titles (a tap opens one), except the
+     overview and the exercise's instructions (.gecc-section-keep): 5,000 px of text otherwise
+     stands between a participant and the exercise. Once per drawn text; a laptop shows it all. */
+  function fold(el) {
+    if (el.hasAttribute("data-gecc-folded") || !window.matchMedia || !window.matchMedia("(max-width: 600px)").matches) { return; }
+    el.setAttribute("data-gecc-folded", "");
+    el.querySelectorAll("details.gecc-section:not(.gecc-section-keep)").forEach(function (d) { d.open = false; });
+  }
   function saveMark(row) {  /* a live region speaks changes, not its first content: be there, empty, first */
     if (row.querySelector(":scope > .gecc-save-mark")) { return; }
     var m = document.createElement("div");
@@ -90,7 +99,7 @@
     if (el.matches(".gecc-question")) { question(el); }
     if (el.matches(ROWS)) { saveMark(el); }
     if (el.matches(".gecc-live-score, .gecc-quiz-results, .gecc-join-feedback")) { live(el); }
-    if (el.matches(".gecc-teaching")) { el.setAttribute("lang", "th"); }
+    if (el.matches(".gecc-teaching")) { el.setAttribute("lang", "th"); fold(el); }
     if (el.matches(".gecc-topbar")) { topbar(el); }
     if (el.matches("[data-gecc-focus]") && free()) { focusOn(el); }
     if (el.matches(".gecc-view")) { viewShown(el); }
@@ -118,8 +127,11 @@
       skip.addEventListener("click", function (event) {
         event.preventDefault();
         var t = target();
-        focusOn(t.el);
-        if (t.el) { t.el.scrollIntoView({ block: "start" }); }
+        if (!t.el) { return; }
+        /* at once, not after the page's next turn: a Tab pressed right after must start from there */
+        if (!t.el.hasAttribute("tabindex") && !/^(A|BUTTON|INPUT|SELECT|TEXTAREA|SUMMARY)$/.test(t.el.tagName)) { t.el.setAttribute("tabindex", "-1"); }
+        t.el.focus();
+        t.el.scrollIntoView({ block: "start" });
       });
       skip.textContent = TEXT[l].exercise;
       document.body.insertBefore(skip, document.body.firstChild);

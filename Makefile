@@ -55,9 +55,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 # reveal.js for the slides and Sarabun (the Thai font of the pages and PDFs), from npm, pinned by
-# package-lock.json (never copied into the repo).
+# package-lock.json (never copied into the repo). `npm ci` deletes node_modules before it downloads:
+# when the installed packages already are the pinned ones (a pull or checkout only touched the
+# files), it is not run, so a room without internet keeps its font.
 node_modules/.installed: package.json package-lock.json
-	$(NPM) ci --no-audit --no-fund --loglevel=error
+	@if [ -d node_modules ] && $(NPM) ls --offline --all >/dev/null 2>&1; then \
+	  echo "node_modules already holds the pinned packages"; \
+	else $(NPM) ci --no-audit --no-fund --loglevel=error; fi
 	touch $@
 
 # serve, lab and handouts install them when npm is there, and carry on without (the machine's Thai

@@ -85,7 +85,8 @@ def table_key(key: str, workshop_code: str, table: str) -> str:
     return base64.urlsafe_b64encode(digest[:18]).decode("ascii")
 
 
-def _same(given: str, expected: str) -> bool:
+def same(given: str, expected: str) -> bool:
+    """True when a key was given and equals the expected one (constant-time comparison)."""
     return bool(given and expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
@@ -93,8 +94,8 @@ def access(given: str, workshop_code: str = "", table: str = "", key: str | None
     """What ``given`` opens: ``"facilitator"`` (everything), ``"table"`` (this table's consensus
     only, when ``table`` is named) or None. Constant-time comparisons."""
     key = current_key() if key is None else key
-    if _same(given, key):
+    if same(given, key):
         return "facilitator"
-    if table and workshop_code and key and _same(given, table_key(key, workshop_code, table)):
+    if table and workshop_code and key and same(given, table_key(key, workshop_code, table)):
         return "table"
     return None

@@ -42,7 +42,6 @@ Everything else is Voilà's.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import itertools
 import json
 import logging
@@ -199,11 +198,6 @@ class Scrubbed(logging.Filter):
         return True
 
 
-def key_matches(given: str, expected: str) -> bool:
-    """True when a facilitator key was given and equals the expected one (constant-time comparison)."""
-    return bool(given and expected) and hmac.compare_digest(given.encode(), expected.encode())
-
-
 def canonical(path: str | None) -> str | None:
     """The page path as the server resolves it, or None when it is not written that way.
 
@@ -355,7 +349,7 @@ class HandoverSocket(WebSocketHandler):
 
     def prepare(self):
         expected = os.environ.get("GECC_HANDOVER_KEY", "")
-        if not key_matches(self.request.headers.get("X-Gecc-Handover", ""), expected):
+        if not keys.same(self.request.headers.get("X-Gecc-Handover", ""), expected):
             raise web.HTTPError(403)
 
     def open(self, kernel_id: str) -> None:

@@ -408,6 +408,16 @@ def _ready(task) -> bool:
     return task.done() and not task.cancelled() and task.exception() is None
 
 
+def last_activity(kernel):
+    """A kernel's last activity, or None while its start is still under way. jupyter_server sets
+    the trait one turn of the loop after the kernel enters the manager's map; reading it before
+    raises a TraitError (not an AttributeError, so ``getattr(..., None)`` does not help)."""
+    values = getattr(kernel, "_trait_values", None)
+    if values is not None:
+        return values.get("last_activity")
+    return getattr(kernel, "last_activity", None)
+
+
 def guard_culling(km) -> None:
     """jupyter_server's culler visits every kernel, including one whose start is still under way:
     its ``last_activity`` is not set yet, reading it raises, and the culler logs a traceback (seen
@@ -416,10 +426,7 @@ def guard_culling(km) -> None:
 
     async def cull_kernel_if_idle(kernel_id):
         kernel = km._kernels.get(kernel_id)
-        if kernel is None:
-            return None
-        values = getattr(kernel, "_trait_values", None)
-        if values is not None and values.get("last_activity") is None:
+        if kernel is None or last_activity(kernel) is None:
             return None
         return await original(kernel_id)
 
@@ -583,7 +590,7 @@ class GeccVoila(Voila):
             if kernel_id not in live:
                 continue
             try:  # a kernel ending right now may already be half gone from the manager
-                activity = getattr(km.get_kernel(kernel_id), "last_activity", None)
+                activity = last_activity(km.get_kernel(kernel_id))  # None: still starting
             except (KeyError, AttributeError):
                 continue
             # A page just handed its kernel has not connected its tab yet (it is still loading):
@@ -591,7 +598,7 @@ class GeccVoila(Voila):
             loading = now - self._taken_at.get(kernel_id, -LOADING_GRACE) < LOADING_GRACE
             held.append(budget.Holding(
                 kernel_id, address, token, connected=connections.get(kernel_id, 0) > 0 or loading,
-                last_activity=activity.timestamp() if activity is not None else 0.0,
+                last_activity=activity.timestamp() if activity is not None else time.time(),  # starting: the newest
             ))
         return held
 

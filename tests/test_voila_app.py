@@ -182,3 +182,32 @@ def datetime_now():
     from jupyter_server._tz import utcnow
 
     return utcnow()
+
+
+def test_a_kernel_still_starting_is_counted_as_the_newest_holding():
+    """The budget reads each held kernel's last activity. One turn after a page's kernel enters the
+    manager's map it has none yet (reading it raised TraitError, which ``getattr(..., None)`` does
+    not catch, so the next page of the room would have failed). It counts as the newest: when the
+    address passes its allowance, the idle older page gives way, not the one being built."""
+    from jupyter_server._tz import utcnow
+    from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
+
+    from gecc_kit import budget
+
+    kernels = {"old": ServerKernelManager(), "new": ServerKernelManager()}
+    kernels["old"].last_activity = utcnow()  # "new" is still starting: no last_activity yet
+
+    class Starting(HeldKernels):
+        def get_kernel(self, kernel_id):
+            return kernels[kernel_id]
+
+    a = GeccVoila(expect=1, spare_kernels=0)  # one address holds at most 1
+    a.kernel_manager = Starting({"old": 0, "new": 0})
+    for kernel_id in kernels:
+        a._holders[kernel_id] = ("10.0.0.9", "t-" + kernel_id)
+        a._taken_at[kernel_id] = time.monotonic() - 60  # both past the loading grace
+    held = {h.kernel_id: h for h in a.holdings()}
+    assert set(held) == {"old", "new"}
+    assert held["new"].last_activity >= held["old"].last_activity
+    # A third page of the address: the older, idle page gives way, not the one still starting.
+    assert budget.make_room(list(held.values()), "10.0.0.9", "t-third", a.allowance()) == "old"

@@ -23,7 +23,7 @@ from .labels import label, pick
 from .plan import PlanItem, thai_date
 from .scoring import Answer, Score, score_all
 
-__all__ = ["ReportData", "score_chart_svg", "report_html", "plan_xlsx", "level_text", "XLSX_MIME", "print_css", "css_string", "jinja_env", "KIT_TITLE"]
+__all__ = ["ReportData", "score_chart_svg", "score_chart_html", "report_html", "plan_xlsx", "level_text", "XLSX_MIME", "print_css", "css_string", "jinja_env", "KIT_TITLE"]
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -105,8 +105,7 @@ def score_chart_svg(standard: Standard, scores: Mapping[str, Score], lang: str =
     thresholds are dashed lines named in a legend under the chart, and each
     bar carries ``data-percent``.
     """
-    rows = [(pick(f.name_th, f.name_en, lang), scores[f.id]) for f in standard.factors]
-    rows.append((label("overall", lang), scores["overall"]))
+    rows = _chart_rows(standard, scores, lang)
     left, width, bar_h, gap, top = 125, 300, 28, 12, 26
     height = top + len(rows) * (bar_h + gap) + 10
     parts = [
@@ -130,10 +129,41 @@ def score_chart_svg(standard: Standard, scores: Mapping[str, Score], lang: str =
         parts.append(f"<rect class='gecc-bar' data-scope='{html.escape(s.scope)}' data-percent='{s.percent:.1f}' x='{left}' y='{y}' width='{w:.1f}' height='{bar_h}' fill='{color}'/>")
         parts.append(f"<text x='{left + width + 6}' y='{y + bar_h * 0.7:.1f}'>{shown}</text>")
     parts.append("</svg>")
+    parts.append(_chart_legend(standard, lang))
+    return "".join(parts)
+
+
+def score_chart_html(standard: Standard, scores: Mapping[str, Score], lang: str = "th") -> str:
+    """The same chart as bars drawn in HTML, for the screen (the summary page): its words are the
+    page's text at 16 px at any width, where an SVG picture scales them down with it on a phone.
+    The figures are also in the table under it, which a screen reader reads; the bars are hidden from it."""
+    marks = "".join(f"<i class='gecc-chart-mark' style='left:{lv.min_percent:g}%'></i>" for lv in standard.levels)
+    rows = _chart_rows(standard, scores, lang)
+    out = []
+    for i, (name, s) in enumerate(rows):
+        overall = " gecc-chart-overall" if i == len(rows) - 1 else ""
+        width = s.percent if s.applicable else 0
+        shown = f"{s.percent:.1f}%" if s.applicable else "—"
+        out.append(
+            f"<div class='gecc-chart-row{overall}'><span class='gecc-chart-name'>{html.escape(name)}</span>"
+            f"<span class='gecc-chart-track'><span class='gecc-bar' data-scope='{html.escape(s.scope)}' data-percent='{s.percent:.1f}' "
+            f"style='width:{width:.1f}%'></span>{marks}</span><span class='gecc-chart-value'>{shown}</span></div>"
+        )
+    return f"<div class='gecc-chart gecc-chart-html' aria-hidden='true'>{''.join(out)}</div>{_chart_legend(standard, lang)}"
+
+
+def _chart_rows(standard: Standard, scores: Mapping[str, Score], lang: str) -> list[tuple[str, Score]]:
+    """The chart's bars: each factor, then the overall score."""
+    rows = [(pick(f.name_th, f.name_en, lang), scores[f.id]) for f in standard.factors]
+    rows.append((label("overall", lang), scores["overall"]))
+    return rows
+
+
+def _chart_legend(standard: Standard, lang: str) -> str:
+    """The line under the chart naming the level thresholds (and, for the sample, that they are illustrative)."""
     legend = " · ".join(f"{html.escape(pick(lv.name_th, lv.name_en, lang))} {lv.min_percent:g}%" for lv in standard.levels)
     suffix = label("illustrative_suffix", lang) if standard.illustrative else ""
-    parts.append(f"<div class='gecc-chart-legend'>┆ {html.escape(label('thresholds', lang) + suffix)}: {legend}</div>")
-    return "".join(parts)
+    return f"<div class='gecc-chart-legend'>┆ {html.escape(label('thresholds', lang) + suffix)}: {legend}</div>"
 
 
 def report_html(data: ReportData, lang: str = "th", mark=None) -> str:

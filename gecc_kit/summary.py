@@ -40,30 +40,6 @@ def due_problem(value: date | None, today: date | None = None) -> str | None:
     return None
 
 
-def score_chart_html(standard: Standard, scores, lang: str = "th") -> str:
-    """The factor scores as bars drawn in HTML, for the screen: the words are the page's text at
-    16 px at any width (an SVG picture scales its words down with it on a phone). The figures are
-    also in the table under it, which is what a screen reader reads; the bars are hidden from it.
-    ``reports.score_chart_svg`` draws the same chart for print."""
-    marks = "".join(f"<i class='gecc-chart-mark' style='left:{lv.min_percent:g}%'></i>" for lv in standard.levels)
-    rows = [(pick(f.name_th, f.name_en, lang), scores[f.id], False) for f in standard.factors]
-    rows.append((label("overall", lang), scores["overall"], True))
-    out = []
-    for name, s, overall in rows:
-        width = s.percent if s.applicable else 0
-        shown = f"{s.percent:.1f}%" if s.applicable else "—"
-        out.append(
-            f"<div class='gecc-chart-row{' gecc-chart-overall' if overall else ''}'>"
-            f"<span class='gecc-chart-name'>{_esc(name)}</span>"
-            f"<span class='gecc-chart-track'><span class='gecc-bar' data-scope='{_esc(s.scope)}' data-percent='{s.percent:.1f}' "
-            f"style='width:{width:.1f}%'></span>{marks}</span><span class='gecc-chart-value'>{shown}</span></div>"
-        )
-    legend = " · ".join(f"{_esc(pick(lv.name_th, lv.name_en, lang))} {lv.min_percent:g}%" for lv in standard.levels)
-    suffix = label("illustrative_suffix", lang) if standard.illustrative else ""
-    return (f"<div class='gecc-chart gecc-chart-html' aria-hidden='true'>{''.join(out)}</div>"
-            f"<div class='gecc-chart-legend'>┆ {_esc(label('thresholds', lang) + suffix)}: {legend}</div>")
-
-
 class PlanRow:
     """One gap in the plan editor: a checkbox, and the four fields once it is chosen."""
 
@@ -222,7 +198,7 @@ class SummaryApp:
     # --- building ----------------------------------------------------------------------
 
     def _scores_html(self) -> str:
-        from .reports import level_text
+        from .reports import level_text, score_chart_html
 
         lang, standard, scores = self.lang, self.standard, self.scores
         overall = scores["overall"]

@@ -116,11 +116,10 @@ gecc-w, .gecc-nowrap { white-space: nowrap; }
 .gecc-question .widget-radio-box label { white-space: normal; line-height: 1.4; height: auto; min-height: 1.6rem; padding: .15rem 0; }
 .gecc-question .widget-radio { width: 100% !important; max-width: 100%; }
 .gecc-downloads a { display: inline-block; margin: .3rem .6rem .3rem 0; padding: .55rem .8rem; min-height: 44px; border: 1px solid #1f6feb; border-radius: .4rem; text-decoration: none; }
-.gecc-chart text { fill: #1f2328; }
 /* A teaching section's title opens and folds it (content._fold; folded on a phone by a11y.js). */
 .gecc-section > summary { cursor: pointer; min-height: 44px; margin: 1.1rem 0 .5rem; }
 .gecc-section > summary > h2 { display: inline; margin: 0; }
-/* The summary's bar chart, drawn in HTML (summary.score_chart_html): its words stay 16 px on a phone. */
+/* The summary's bar chart, drawn in HTML (reports.score_chart_html): its words stay 16 px on a phone. */
 .gecc-chart-html { max-width: 40rem; margin: .4rem 0 .2rem; }
 .gecc-chart-row { display: grid; grid-template-columns: minmax(6rem, 10rem) 1fr 4.5rem; align-items: center; gap: .6rem; margin: .35rem 0; }
 .gecc-chart-row.gecc-chart-overall { font-weight: 700; }
@@ -161,7 +160,6 @@ gecc-w, .gecc-nowrap { white-space: nowrap; }
 .gecc-view small, .gecc-view sub, .gecc-view sup { font-size: 1rem; }
 .gecc-view .widget-html-content { min-width: 0; line-height: 1.6; }  /* a long link wraps within the screen, not past it */
 .gecc-unanswered-hint a { display: inline-block; padding: .6rem .2rem; }
-.gecc-view .gecc-chart text { font-size: 16px; }
 .gecc-view .jupyter-button { min-height: 44px; height: auto; padding: .4rem 1rem; font-size: 1rem; line-height: 1.4; }
 .gecc-status .widget-toggle-button.mod-active::before { content: "✓" / ""; margin-right: .35em; }
 /* ipywidgets reads the choice from the clicked element itself: a word mark inside the label must not take the click */

@@ -140,6 +140,7 @@ def test_the_culler_skips_a_kernel_whose_start_is_under_way(caplog, tmp_path):
     import logging
     from datetime import timedelta
 
+    from jupyter_server._tz import utcnow
     from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager, ServerKernelManager
 
     from gecc_kit.voila_app import guard_culling
@@ -170,18 +171,12 @@ def test_the_culler_skips_a_kernel_whose_start_is_under_way(caplog, tmp_path):
     idle = ServerKernelManager()
     idle.kernel_name = "python3"
     idle.execution_state = "idle"
-    idle.last_activity = datetime_now() - timedelta(seconds=600)
+    idle.last_activity = utcnow() - timedelta(seconds=600)
     km._kernels["idle"] = idle
     km._kernel_connections["idle"] = 0
     asyncio.run(km.cull_kernels())
     assert not [r for r in caplog.records if r.exc_info], [r.getMessage() for r in caplog.records]
     assert culled == ["idle"], "the long-idle kernel is still culled, the starting one is not"
-
-
-def datetime_now():
-    from jupyter_server._tz import utcnow
-
-    return utcnow()
 
 
 def test_a_kernel_still_starting_is_counted_as_the_newest_holding():

@@ -52,12 +52,12 @@
   function question(row) {
     var box = row.querySelector(".widget-radio-box");
     var text = row.querySelector(".gecc-question-text[id]");
-    if (box && text) { box.setAttribute("role", "radiogroup"); box.setAttribute("aria-labelledby", text.id); }
+    if (!box || !text) { return; }
+    box.setAttribute("role", "radiogroup");
+    box.setAttribute("aria-labelledby", text.id);
     /* One name per question: the browser then makes its choices one Tab stop, moved with the arrow
        keys (which click the radio, as ipywidgets listens for). */
-    if (box && text) {
-      box.querySelectorAll("input[type=radio]").forEach(function (r) { if (r.name !== "gecc-" + text.id) { r.name = "gecc-" + text.id; } });
-    }
+    box.querySelectorAll("input[type=radio]").forEach(function (r) { if (r.name !== "gecc-" + text.id) { r.name = "gecc-" + text.id; } });
   }
   /* On a phone a module's teaching folds to its section titles (a tap opens one), except the
      overview and the exercise's instructions (.gecc-section-keep): 5,000 px of text otherwise
@@ -88,9 +88,12 @@
     var a = document.activeElement;
     return !a || a === document.body || a.tagName === "BUTTON";
   }
-  function focusOn(el) {
+  /* ``now``: at once (the skip link: a Tab pressed right after must start from there); else after the
+     page's next turn, once what was just drawn is in place. */
+  function focusOn(el, now) {
     if (!el) { return; }
     if (!el.hasAttribute("tabindex") && !/^(A|BUTTON|INPUT|SELECT|TEXTAREA|SUMMARY)$/.test(el.tagName)) { el.setAttribute("tabindex", "-1"); }
+    if (now) { el.focus(); return; }
     setTimeout(function () { if (el.isConnected) { el.focus(); } }, 0);
   }
 
@@ -127,11 +130,8 @@
       skip.addEventListener("click", function (event) {
         event.preventDefault();
         var t = target();
-        if (!t.el) { return; }
-        /* at once, not after the page's next turn: a Tab pressed right after must start from there */
-        if (!t.el.hasAttribute("tabindex") && !/^(A|BUTTON|INPUT|SELECT|TEXTAREA|SUMMARY)$/.test(t.el.tagName)) { t.el.setAttribute("tabindex", "-1"); }
-        t.el.focus();
-        t.el.scrollIntoView({ block: "start" });
+        focusOn(t.el, true);
+        if (t.el) { t.el.scrollIntoView({ block: "start" }); }
       });
       skip.textContent = TEXT[l].exercise;
       document.body.insertBefore(skip, document.body.firstChild);
